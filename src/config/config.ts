@@ -1,0 +1,98 @@
+// The one configuration schema: environment variables (or the same names in a JSON config file) -> typed Config.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+const intFrom = (def: number, min = 0) =>
+  z.union([z.string(), z.number()]).optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return def;
+      const n = typeof v === 'number' ? v : Number(v);
+      if (!Number.isInteger(n) || n < min) {
+        ctx.addIssue({ code: 'custom', message: `must be an integer >= ${min}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const schema = z.object({
+  TOLLGATE_PORT: intFrom(8080),
+  TOLLGATE_HOST: z.string().default('127.0.0.1'),
+  TOLLGATE_DB: z.string().default('./data/tollgate.db'),
+  DATABASE_URL: z.string().optional(),
+  REDIS_URL: z.string().optional(),
+  OPENAI_BASE_URL: z.string().url().default('https://api.openai.com/v1'),
+  OPENAI_API_KEY: z.string().optional(),
+  TOLLGATE_ADMIN_TOKEN: z.string().optional(),
+  TOLLGATE_SIGNUP_CREDITS: z.string().default('5'),
+  TOLLGATE_SIGNUP_EXPIRY_DAYS: intFrom(90, 1),
+  TOLLGATE_MAX_BODY_BYTES: intFrom(32 * 1024 * 1024, 1024),
+  TOLLGATE_UPSTREAM_TIMEOUT_MS: intFrom(600_000, 1),
+  TOLLGATE_UPSTREAM_CONNECTIONS: intFrom(256, 1),
+  TOLLGATE_DEFAULT_MAX_OUTPUT_TOKENS: intFrom(16_384, 1),
+  TOLLGATE_SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+  TOLLGATE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  TOLLGATE_CONFIG: z.string().optional(),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  sqlitePath: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  upstreamBaseUrl: string;
+  upstreamApiKey: string | undefined;
+  adminToken: string | undefined;
+  signupCredits: string;
+  signupExpiryDays: number;
+  maxBodyBytes: number;
+  upstreamTimeoutMs: number;
+  upstreamConnections: number;
+  defaultMaxOutputTokens: number;
+  sqliteSynchronous: 'NORMAL' | 'FULL';
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export class ConfigError extends Error {}
+
+/** Reads the config file named by TOLLGATE_CONFIG (JSON, same keys), then lets the environment override it. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Record<string, string>> = {}): Config {
+  let fromFile: Record<string, unknown> = {};
+  const file = overrides.TOLLGATE_CONFIG ?? env.TOLLGATE_CONFIG;
+  if (file) {
+    try {
+      fromFile = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    } catch (err) {
+      throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
+    }
+  }
+  const merged: Record<string, unknown> = { ...fromFile };
+  for (const key of Object.keys(schema.shape)) {
+    const value = overrides[key] ?? env[key];
+    if (value !== undefined && value !== '') merged[key] = value;
+  }
+  const parsed = schema.safeParse(merged);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const c = parsed.data;
+  return {
+    port: c.TOLLGATE_PORT,
+    host: c.TOLLGATE_HOST,
+    sqlitePath: c.TOLLGATE_DB,
+    databaseUrl: c.DATABASE_URL,
+    redisUrl: c.REDIS_URL,
+    upstreamBaseUrl: c.OPENAI_BASE_URL.replace(/\/+$/, ''),
+    upstreamApiKey: c.OPENAI_API_KEY,
+    adminToken: c.TOLLGATE_ADMIN_TOKEN,
+    signupCredits: c.TOLLGATE_SIGNUP_CREDITS,
+    signupExpiryDays: c.TOLLGATE_SIGNUP_EXPIRY_DAYS,
+    maxBodyBytes: c.TOLLGATE_MAX_BODY_BYTES,
+    upstreamTimeoutMs: c.TOLLGATE_UPSTREAM_TIMEOUT_MS,
+    upstreamConnections: c.TOLLGATE_UPSTREAM_CONNECTIONS,
+    defaultMaxOutputTokens: c.TOLLGATE_DEFAULT_MAX_OUTPUT_TOKENS,
+    sqliteSynchronous: c.TOLLGATE_SQLITE_SYNCHRONOUS,
+    logLevel: c.TOLLGATE_LOG_LEVEL,
+  };
+}

@@ -1,0 +1,30 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { generateApiKey, hashApiKey, redactApiKey } from './api-key.js';
+import { newRequestId, randomBase62 } from './ids.js';
+
+test('keys are tg- plus at least 32 random bytes of base62, all distinct', () => {
+  const keys = new Set(Array.from({ length: 200 }, generateApiKey));
+  assert.equal(keys.size, 200);
+  for (const key of keys) {
+    assert.match(key, /^tg-[0-9A-Za-z]{43,}$/);
+  }
+});
+
+test('hash is stable and hex; redaction hides the middle', () => {
+  const key = generateApiKey();
+  assert.equal(hashApiKey(key), hashApiKey(key));
+  assert.match(hashApiKey(key), /^[0-9a-f]{64}$/);
+  const shown = redactApiKey(key);
+  assert.ok(shown.startsWith(key.slice(0, 7)) && shown.endsWith(key.slice(-4)));
+  assert.ok(!shown.includes(key.slice(7, -4)));
+});
+
+test('base62 output covers the alphabet without bias towards the first characters', () => {
+  const counts = new Map<string, number>();
+  for (const ch of randomBase62(20_000)) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  assert.equal(counts.size, 62);
+  const values = [...counts.values()];
+  assert.ok(Math.max(...values) / Math.min(...values) < 1.6);
+  assert.match(newRequestId(), /^req_[0-9a-f]{32}$/);
+});

@@ -1,0 +1,136 @@
+// Wallet for a single gateway process on SQLite: balances and holds live in memory (one event loop makes every
+// hold atomic), and every posting goes to the store through the group-commit journal. Settlements resolve only
+// once their batch is committed, so a response is never sent for a charge that is not durable.
+import { allocate, compareBurnOrder, spendable, type Lot } from '../../domain/ledger/lots.js';
+import type { Pico } from '../../domain/money/pico.js';
+import type { BalanceView, UsageRecord } from '../../store/records.js';
+import type { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import type { HoldRequest, HoldResult, RecoveryReport, SettleRequest, SettleResult, Wallet } from './wallet.js';
+import { Journal } from './journal.js';
+import type { Logger } from '../../observability/logger.js';
+
+interface AccountState {
+  lots: Lot[];
+  held: Pico;
+  holds: Map<string, { amount: Pico; at: number }>;
+  stale: boolean;
+}
+
+export class MemoryWallet implements Wallet {
+  private readonly accounts = new Map<string, AccountState>();
+  private readonly journal: Journal;
+  private lastDataVersion: number;
+
+  constructor(private readonly store: SqliteStore, private readonly now: () => number, logger: Logger) {
+    this.journal = new Journal(store, logger);
+    this.lastDataVersion = store.dataVersion();
+  }
+
+  async hold(req: HoldRequest): Promise<HoldResult> {
+    const state = this.state(req.accountId);
+    const now = this.now();
+    const available = spendable(state.lots, now) - state.held;
+    if (req.amount > available) return { ok: false, available: available > 0n ? available : 0n };
+    state.held += req.amount;
+    state.holds.set(req.requestId, { amount: req.amount, at: now });
+    this.journal.hold({ requestId: req.requestId, accountId: req.accountId, amount: req.amount, at: now, meta: req.meta });
+    return { ok: true };
+  }
+
+  async settle(req: SettleRequest): Promise<SettleResult> {
+    const state = this.state(req.accountId);
+    const hold = state.holds.get(req.requestId);
+    if (!hold) throw new Error(`settle without an open hold: ${req.requestId}`);
+    state.holds.delete(req.requestId);
+    state.held -= hold.amount;
+    const now = this.now();
+    const { draws, short } = allocate(state.lots, req.cost, now);
+    for (const draw of draws) {
+      const lot = state.lots.find((l) => l.id === draw.lotId);
+      if (lot) lot.remaining -= draw.amount;
+    }
+    const captured = req.cost - short;
+    const usage: UsageRecord = { ...req.usage, cost: req.cost, uncollected: short, hold: hold.amount };
+    await this.journal.settle({
+      requestId: req.requestId, accountId: req.accountId, holdAmount: hold.amount, holdAt: hold.at, draws, usage, at: now,
+    });
+    return { captured, uncollected: short };
+  }
+
+  recordUnheld(usage: UsageRecord): void {
+    this.journal.usage(usage);
+  }
+
+  async balance(accountId: string): Promise<BalanceView> {
+    await this.refresh();
+    this.journal.flushNow();
+    const view = await this.store.balance(accountId, this.now());
+    const state = this.accounts.get(accountId);
+    if (!state) return view;
+    // In-flight holds live in memory; the store only knows those already journaled.
+    const available = spendable(state.lots, this.now()) - state.held;
+    return { ...view, held: state.held, available: available > 0n ? available : 0n };
+  }
+
+  async refresh(): Promise<void> {
+    const version = this.store.dataVersion();
+    if (version === this.lastDataVersion) return;
+    this.lastDataVersion = version;
+    for (const state of this.accounts.values()) state.stale = true;
+  }
+
+  async recover(): Promise<RecoveryReport> {
+    this.journal.flushNow();
+    const open = await this.store.openHolds();
+    const now = this.now();
+    let releasedAmount = 0n;
+    for (const h of open) {
+      if (this.accounts.get(h.accountId)?.holds.has(h.requestId)) continue;
+      const usage: UsageRecord = {
+        requestId: h.requestId, accountId: h.accountId, projectId: h.projectId, keyId: h.keyId, model: h.model,
+        endpoint: h.endpoint, inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0, cost: 0n,
+        uncollected: 0n, hold: h.amount, priceEffectiveFrom: null, cacheHit: false, status: 'interrupted', httpStatus: 0,
+        stream: h.stream, aborted: true, latencyMs: Math.max(0, now - h.createdAt), createdAt: now,
+      };
+      await this.store.commitBatch({
+        holds: [],
+        settlements: [{ requestId: h.requestId, accountId: h.accountId, holdAmount: h.amount, holdAt: h.createdAt, draws: [], usage, at: now }],
+        usages: [],
+      });
+      releasedAmount += h.amount;
+    }
+    return { released: open.length, releasedAmount };
+  }
+
+  async expire(): Promise<number> {
+    this.journal.flushNow();
+    const count = await this.store.expireGrants(this.now());
+    if (count > 0) for (const state of this.accounts.values()) state.stale = true;
+    return count;
+  }
+
+  async flush(): Promise<void> {
+    await this.journal.flush();
+  }
+
+  async close(): Promise<void> {
+    await this.journal.flush();
+    this.journal.stop();
+  }
+
+  /** Loads (or reloads after an outside change) an account's lots; pending postings are committed first. */
+  private state(accountId: string): AccountState {
+    let state = this.accounts.get(accountId);
+    if (state && !state.stale) return state;
+    this.journal.flushNow();
+    const lots = this.store.loadLots(accountId).sort(compareBurnOrder);
+    if (state) {
+      state.lots = lots;
+      state.stale = false;
+    } else {
+      state = { lots, held: 0n, holds: new Map(), stale: false };
+      this.accounts.set(accountId, state);
+    }
+    return state;
+  }
+}

@@ -1,0 +1,115 @@
+// The store port: every persistent read and write Tollgate makes goes through this interface.
+// Adapters (sqlite/, postgres/) implement it; money moves only through insertGrant, commitBatch and the
+// expire/void/recover postings, each atomic and idempotent.
+import type { Pico } from '../domain/money/pico.js';
+import type { Draw } from '../domain/ledger/lots.js';
+import type { Price } from '../domain/pricing/price.js';
+import type {
+  Account, ApiKeyRecord, BalanceView, GrantRecord, KeyKind, LedgerEntry, NewGrant, OpenHold, Project, UsageRecord,
+} from './records.js';
+
+export interface NewKey {
+  accountId: string;
+  projectId: string | null;
+  kind: KeyKind;
+  name: string;
+  secretHash: string;
+  redacted: string;
+}
+
+export interface KeyLookup {
+  key: ApiKeyRecord;
+  account: Account;
+}
+
+/** A hold to record (written after the fact, in the next batch: the wallet decided it already). */
+export interface HoldPosting {
+  requestId: string;
+  accountId: string;
+  amount: Pico;
+  at: number;
+  /** What the hold is for, so a hold left by a crash can still be written up as a usage record. */
+  meta: HoldMeta;
+}
+
+export interface HoldMeta {
+  projectId: string | null;
+  keyId: string | null;
+  model: string;
+  endpoint: string;
+  stream: boolean;
+}
+
+/** Ends a hold: capture `draws` from grants, release the rest, record usage — all in one atomic step. */
+export interface SettlementPosting {
+  requestId: string;
+  accountId: string;
+  holdAmount: Pico;
+  holdAt: number;
+  draws: Draw[];
+  usage: UsageRecord;
+  at: number;
+}
+
+export interface PostingBatch {
+  holds: readonly HoldPosting[];
+  settlements: readonly SettlementPosting[];
+  usages: readonly UsageRecord[];
+}
+
+export interface LedgerTotals {
+  granted: Pico;
+  captured: Pico;
+  expired: Pico;
+  voided: Pico;
+  refunded: Pico;
+  remaining: Pico;
+  openHolds: Pico;
+}
+
+export interface UsageQuery {
+  accountId: string;
+  since?: number;
+  until?: number;
+  limit?: number;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+
+  createAccount(input: { name: string; tier?: string; now: number }): Promise<{ account: Account; project: Project }>;
+  getAccount(id: string): Promise<Account | undefined>;
+  listAccounts(): Promise<Account[]>;
+  createProject(input: { accountId: string; name: string; now: number }): Promise<Project>;
+  getProject(id: string): Promise<Project | undefined>;
+
+  createKey(input: NewKey, now: number): Promise<ApiKeyRecord>;
+  revokeKey(id: string, now: number): Promise<boolean>;
+  findKeyByHash(secretHash: string): Promise<KeyLookup | undefined>;
+  listKeys(accountId: string): Promise<ApiKeyRecord[]>;
+
+  /** Idempotent: a second grant with the same idempotency key returns the first, with created=false. */
+  insertGrant(grant: NewGrant, now: number): Promise<{ grant: GrantRecord; created: boolean }>;
+  listGrants(accountId: string): Promise<GrantRecord[]>;
+  /** Posts `expire` for every grant past its expiry that still has credit left; returns how many. */
+  expireGrants(now: number): Promise<number>;
+  voidGrant(grantId: string, now: number): Promise<GrantRecord | undefined>;
+  balance(accountId: string, now: number): Promise<BalanceView>;
+
+  /** Writes holds, settlements and unheld usage records in one transaction; idempotent per request id. */
+  commitBatch(batch: PostingBatch): Promise<void>;
+  openHolds(): Promise<OpenHold[]>;
+
+  /** Writes a usage record outside any hold (a request refused before it was held). */
+  recordUsage(usage: UsageRecord): Promise<void>;
+  listUsage(query: UsageQuery): Promise<UsageRecord[]>;
+  listLedger(accountId: string): Promise<LedgerEntry[]>;
+  ledgerTotals(accountId?: string): Promise<LedgerTotals>;
+
+  listPrices(): Promise<Price[]>;
+  insertPrices(rows: readonly Price[], source: 'builtin' | 'import' | 'operator', now: number): Promise<number>;
+
+  /** Changes whenever another process committed to the store (CLI edits); cheap enough to call per request. */
+  changeToken(): Promise<number>;
+  close(): Promise<void>;
+}
