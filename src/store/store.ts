@@ -82,6 +82,7 @@ export interface Store {
   listAccounts(): Promise<Account[]>;
   createProject(input: { accountId: string; name: string; now: number }): Promise<Project>;
   getProject(id: string): Promise<Project | undefined>;
+  listProjects(accountId: string): Promise<Project[]>;
 
   createKey(input: NewKey, now: number): Promise<ApiKeyRecord>;
   revokeKey(id: string, now: number): Promise<boolean>;

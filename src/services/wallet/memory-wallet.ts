@@ -19,11 +19,9 @@ interface AccountState {
 export class MemoryWallet implements Wallet {
   private readonly accounts = new Map<string, AccountState>();
   private readonly journal: Journal;
-  private lastDataVersion: number;
 
   constructor(private readonly store: SqliteStore, private readonly now: () => number, logger: Logger) {
     this.journal = new Journal(store, logger);
-    this.lastDataVersion = store.dataVersion();
   }
 
   async hold(req: HoldRequest): Promise<HoldResult> {
@@ -44,17 +42,21 @@ export class MemoryWallet implements Wallet {
     state.holds.delete(req.requestId);
     state.held -= hold.amount;
     const now = this.now();
-    const { draws, short } = allocate(state.lots, req.cost, now);
+    // Usage above the hold may only take credit that no other open hold has reserved.
+    const free = spendable(state.lots, now) - state.held;
+    const capturable = req.cost < free ? req.cost : free > 0n ? free : 0n;
+    const { draws, short } = allocate(state.lots, capturable, now);
     for (const draw of draws) {
       const lot = state.lots.find((l) => l.id === draw.lotId);
       if (lot) lot.remaining -= draw.amount;
     }
-    const captured = req.cost - short;
-    const usage: UsageRecord = { ...req.usage, cost: req.cost, uncollected: short, hold: hold.amount };
+    const captured = capturable - short;
+    const uncollected = req.cost - captured;
+    const usage: UsageRecord = { ...req.usage, cost: req.cost, uncollected, hold: hold.amount };
     await this.journal.settle({
       requestId: req.requestId, accountId: req.accountId, holdAmount: hold.amount, holdAt: hold.at, draws, usage, at: now,
     });
-    return { captured, uncollected: short };
+    return { captured, uncollected };
   }
 
   recordUnheld(usage: UsageRecord): void {
@@ -62,7 +64,6 @@ export class MemoryWallet implements Wallet {
   }
 
   async balance(accountId: string): Promise<BalanceView> {
-    await this.refresh();
     this.journal.flushNow();
     const view = await this.store.balance(accountId, this.now());
     const state = this.accounts.get(accountId);
@@ -72,10 +73,7 @@ export class MemoryWallet implements Wallet {
     return { ...view, held: state.held, available: available > 0n ? available : 0n };
   }
 
-  async refresh(): Promise<void> {
-    const version = this.store.dataVersion();
-    if (version === this.lastDataVersion) return;
-    this.lastDataVersion = version;
+  invalidate(): void {
     for (const state of this.accounts.values()) state.stale = true;
   }
 

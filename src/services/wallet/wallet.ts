@@ -39,8 +39,8 @@ export interface Wallet {
   /** A usage record for a request that was never held (e.g. refused for quota). Not awaited on the hot path. */
   recordUnheld(usage: UsageRecord): void;
   balance(accountId: string): Promise<BalanceView>;
-  /** Picks up changes other processes made to the store (CLI grants, revocations) before the next decision. */
-  refresh(): Promise<void>;
+  /** Forgets cached balances: another process changed the store (a CLI grant), so reload before the next decision. */
+  invalidate(): void;
   /** Resolves holds a crash left open: each is released in full and written up as an `interrupted` usage record. */
   recover(): Promise<RecoveryReport>;
   /** Posts expiry for grants past their end. */

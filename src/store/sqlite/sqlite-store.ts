@@ -56,6 +56,10 @@ export class SqliteStore implements Store {
     return row && toProject(row);
   }
 
+  async listProjects(accountId: string): Promise<Project[]> {
+    return (this.db.prepare('SELECT * FROM projects WHERE account_id = ? ORDER BY created_at, id').all(accountId) as Row[]).map(toProject);
+  }
+
   async createKey(input: NewKey, now: number): Promise<ApiKeyRecord> {
     const id = newId('key');
     this.db.prepare(`INSERT INTO api_keys (id, account_id, project_id, kind, name, secret_hash, redacted, created_at)

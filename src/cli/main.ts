@@ -1,0 +1,76 @@
+// The `tollgate` command: one file per command group; every command uses the same configuration as the server.
+import { loadConfig, ConfigError, type Config } from '../config/config.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/store.js';
+import { accountsCommand } from './accounts.js';
+import { CliError } from './args.js';
+import { creditsCommand } from './credits.js';
+import { demoCommand } from './demo.js';
+import { keysCommand } from './keys.js';
+import { pricesCommand } from './prices.js';
+import { serveCommand } from './serve.js';
+import { usageCommand } from './usage.js';
+import { builtinPrices } from '../domain/pricing/catalog.js';
+
+const USAGE = `usage: tollgate <command>
+  serve [--port N]                     run the gateway
+  demo [--port N]                      run the gateway against a simulated upstream (no OpenAI key needed)
+  accounts create --name NAME [--tier TIER] [--json] | accounts list
+  keys create --account ID [--project ID] [--name NAME] [--admin] [--json] | keys revoke --key ID | keys list --account ID
+  credits grant --account ID --amount AMOUNT [--expires-at ISO8601] [--source SOURCE] [--idempotency-key KEY] [--json]
+  credits balance --account ID [--json] | credits void --grant ID
+  usage --account ID [--since ISO8601] [--json]
+  prices set --model MODEL --input USD_PER_1M --output USD_PER_1M [--cached-input USD_PER_1M] [--effective-from ISO8601]
+  prices import FILE [--effective-from ISO8601] | prices list [--model M] [--json]
+`;
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return command ? 0 : 2;
+  }
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    process.stderr.write(`tollgate: ${(err as ConfigError).message}\n`);
+    return 2;
+  }
+  try {
+    if (command === 'serve') {
+      await serveCommand(rest, config);
+      return -1; // keeps running
+    }
+    if (command === 'demo') {
+      await demoCommand(rest, config, env);
+      return -1;
+    }
+    const store = await openStore(config);
+    try {
+      await store.insertPrices(builtinPrices(), 'builtin', Date.now());
+      await run(command, rest, store, config);
+    } finally {
+      await store.close();
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof CliError) {
+      process.stderr.write(`tollgate ${command}: ${err.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`tollgate ${command}: ${(err as Error).stack ?? String(err)}\n`);
+    return 1;
+  }
+}
+
+async function run(command: string, rest: string[], store: Store, config: Config): Promise<void> {
+  switch (command) {
+    case 'accounts': return accountsCommand(rest, store, config);
+    case 'keys': return keysCommand(rest, store);
+    case 'credits': return creditsCommand(rest, store);
+    case 'usage': return usageCommand(rest, store);
+    case 'prices': return pricesCommand(rest, store);
+    default: throw new CliError(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
+  }
+}

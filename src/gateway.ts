@@ -1,0 +1,85 @@
+// Wires the gateway from a Config: store, wallet (crash recovery first), prices, keys, upstream, HTTP server.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config/config.js';
+import { createApp } from './app.js';
+import { builtinPrices } from './domain/pricing/catalog.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { ChangeWatcher } from './services/change-watcher.js';
+import type { GatewayDeps } from './services/gateway-deps.js';
+import { KeyAuth } from './services/key-auth.js';
+import { Prices } from './services/prices.js';
+import { MemoryWallet } from './services/wallet/memory-wallet.js';
+import { SqliteStore } from './store/sqlite/sqlite-store.js';
+import type { RecoveryReport } from './services/wallet/wallet.js';
+import { UpstreamClient } from './upstream/upstream-client.js';
+
+export interface RunningGateway {
+  server: Server;
+  url: string;
+  deps: GatewayDeps;
+  recovery: RecoveryReport;
+  close(): Promise<void>;
+}
+
+const EXPIRY_SWEEP_MS = 60_000;
+
+export async function startGateway(
+  config: Config, opts: { logger?: Logger; now?: () => number; listen?: boolean } = {},
+): Promise<RunningGateway> {
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const now = opts.now ?? Date.now;
+  const store = new SqliteStore(config.sqlitePath, { synchronous: config.sqliteSynchronous });
+  await store.insertPrices(builtinPrices(), 'builtin', now());
+  const wallet = new MemoryWallet(store, now, logger);
+  const recovery = await wallet.recover();
+  if (recovery.released > 0) logger.warn('released holds left open by an earlier stop', { holds: recovery.released });
+  await wallet.expire();
+
+  const prices = new Prices(store);
+  await prices.reload();
+  const keys = new KeyAuth(store);
+  const watcher = new ChangeWatcher(store);
+  watcher.onChange(async () => {
+    wallet.invalidate();
+    keys.invalidate();
+    await prices.reload();
+  });
+  await watcher.check();
+  const upstream = new UpstreamClient({
+    baseUrl: config.upstreamBaseUrl, apiKey: config.upstreamApiKey,
+    connections: config.upstreamConnections, timeoutMs: config.upstreamTimeoutMs,
+  });
+  const deps: GatewayDeps = { config, store, wallet, prices, keys, watcher, upstream, logger, now };
+  const server = createServer({ keepAliveTimeout: 65_000 }, createApp(deps));
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+  });
+  const sweeper = setInterval(() => {
+    wallet.expire().catch((err: Error) => logger.error('grant expiry sweep failed', { error: err.message }));
+  }, EXPIRY_SWEEP_MS);
+  sweeper.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${config.host}:${address.port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      clearInterval(sweeper);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await wallet.close();
+      await upstream.close();
+      await store.close();
+    })();
+    return closing;
+  };
+  return { server, url, deps, recovery, close };
+}

@@ -1,0 +1,21 @@
+// Everything the request path needs, wired once at start-up (see app.ts and server.ts).
+import type { Config } from '../config/config.js';
+import type { Logger } from '../observability/logger.js';
+import type { Store } from '../store/store.js';
+import type { UpstreamClient } from '../upstream/upstream-client.js';
+import type { ChangeWatcher } from './change-watcher.js';
+import type { KeyAuth } from './key-auth.js';
+import type { Prices } from './prices.js';
+import type { Wallet } from './wallet/wallet.js';
+
+export interface GatewayDeps {
+  config: Config;
+  store: Store;
+  wallet: Wallet;
+  prices: Prices;
+  keys: KeyAuth;
+  watcher: ChangeWatcher;
+  upstream: UpstreamClient;
+  logger: Logger;
+  now: () => number;
+}

@@ -1,0 +1,138 @@
+// The metered request path: authenticate -> plan -> hold -> forward -> price the usage -> settle -> respond.
+// Every hold is settled exactly once, whatever happens after it.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Endpoint } from '../domain/metering/endpoint.js';
+import { usageFromResponse } from '../domain/metering/usage-from-json.js';
+import { costOf, type TokenUsage } from '../domain/pricing/cost.js';
+import { formatCredits } from '../domain/money/pico.js';
+import { ApiError, InsufficientQuotaError, InvalidJsonError, InvalidRequestError } from '../http/errors.js';
+import { parseJsonObject, readBody } from '../http/read-body.js';
+import { sendBytes } from '../http/respond.js';
+import { metrics } from '../observability/metrics.js';
+import type { KeyLookup } from '../store/store.js';
+import { passThroughHeaders, toUpstreamError } from '../upstream/upstream-client.js';
+import type { GatewayDeps } from './gateway-deps.js';
+import { forwardStream } from './metered-stream.js';
+import { planRequest, type RequestPlan } from './request-plan.js';
+import { usageRecord, type RequestContext } from './usage-record.js';
+
+const UPSTREAM_PATH: Record<Endpoint, string> = {
+  'chat.completions': '/chat/completions',
+  responses: '/responses',
+  completions: '/completions',
+  embeddings: '/embeddings',
+};
+
+export async function handleMetered(
+  endpoint: Endpoint, req: IncomingMessage, res: ServerResponse, ctx: RequestContext, deps: GatewayDeps,
+): Promise<void> {
+  await deps.watcher.check();
+  const who = await deps.keys.projectKey(req.headers);
+  const raw = await readBody(req, deps.config.maxBodyBytes);
+  const body = parseJsonObject(raw);
+  if (!body) throw new InvalidJsonError();
+  if (endpoint === 'responses' && body.background === true) {
+    throw new InvalidRequestError('Background responses are not supported by this gateway: their usage cannot be metered.', 'background');
+  }
+  const plan = planRequest(endpoint, body, raw, deps.prices, deps.now(), deps.config.defaultMaxOutputTokens);
+
+  const held = await deps.wallet.hold({
+    requestId: ctx.requestId, accountId: who.account.id, amount: plan.hold,
+    meta: { projectId: who.key.projectId, keyId: who.key.id, model: plan.model, endpoint, stream: plan.stream },
+  });
+  if (!held.ok) {
+    metrics.quotaRefusals.inc();
+    deps.wallet.recordUnheld(usageRecord(ctx, who, plan, { status: 'insufficient_quota', httpStatus: 429, now: deps.now() }));
+    throw new InsufficientQuotaError(
+      `This request can cost up to ${formatCredits(plan.hold)} credits and ${formatCredits(held.available)} are available.`,
+    );
+  }
+  const settle = settlerFor(ctx, who, plan, deps);
+  try {
+    await forward(plan, req, res, ctx, deps, settle);
+  } finally {
+    // Reached only on a path that did not settle (an unexpected error): the call is free, the hold released.
+    if (!settle.done) await settle({ status: 'upstream_error', httpStatus: 500, now: deps.now() });
+  }
+}
+
+export interface Settler {
+  (outcome: { status: 'ok' | 'cut_off' | 'upstream_error'; httpStatus: number; tokens?: TokenUsage; aborted?: boolean; now: number }): Promise<bigint>;
+  done: boolean;
+}
+
+function settlerFor(ctx: RequestContext, who: KeyLookup, plan: RequestPlan, deps: GatewayDeps): Settler {
+  const settle = (async (outcome) => {
+    if (settle.done) return 0n;
+    settle.done = true;
+    const cost = outcome.tokens ? costOf(outcome.tokens, plan.price) : 0n;
+    await deps.wallet.settle({
+      requestId: ctx.requestId, accountId: who.account.id, cost, usage: usageRecord(ctx, who, plan, outcome),
+    });
+    return cost;
+  }) as Settler;
+  settle.done = false;
+  return settle;
+}
+
+async function forward(
+  plan: RequestPlan, req: IncomingMessage, res: ServerResponse, ctx: RequestContext, deps: GatewayDeps, settle: Settler,
+): Promise<void> {
+  const abort = new AbortController();
+  let upstream;
+  try {
+    upstream = await deps.upstream.send({
+      method: 'POST', path: UPSTREAM_PATH[plan.endpoint], body: plan.upstreamBody,
+      // Only a stream is aborted when the client leaves; a plain call finishes and is charged (DESIGN.md).
+      ...(plan.stream ? { signal: abort.signal } : {}),
+    });
+  } catch (err) {
+    metrics.upstreamErrors.inc();
+    const apiError = err instanceof ApiError ? err : toUpstreamError(err);
+    await settle({ status: 'upstream_error', httpStatus: apiError.status, now: deps.now() });
+    throw apiError;
+  }
+  const headers = { ...passThroughHeaders(upstream.headers), 'x-request-id': ctx.requestId };
+
+  if (upstream.statusCode < 200 || upstream.statusCode >= 300) {
+    metrics.upstreamErrors.inc();
+    const errorBody = await readAll(upstream.body).catch(() => Buffer.alloc(0));
+    await settle({ status: 'upstream_error', httpStatus: upstream.statusCode, now: deps.now() });
+    sendBytes(res, upstream.statusCode, errorBody, headers);
+    return;
+  }
+
+  const contentType = String(upstream.headers['content-type'] ?? '');
+  if (plan.stream && contentType.includes('text/event-stream')) {
+    await forwardStream(plan, upstream, res, headers, abort, deps, settle);
+    return;
+  }
+
+  let payload: Buffer;
+  try {
+    payload = await readAll(upstream.body);
+  } catch (err) {
+    metrics.upstreamErrors.inc();
+    const apiError = toUpstreamError(err);
+    await settle({ status: 'upstream_error', httpStatus: apiError.status, now: deps.now() });
+    throw apiError;
+  }
+  const tokens = usageFromResponse(plan.endpoint, parseJsonObject(payload)) ?? promptOnly(plan);
+  const cost = await settle({ status: 'ok', httpStatus: upstream.statusCode, tokens, now: deps.now() });
+  sendBytes(res, upstream.statusCode, payload, { ...headers, 'x-tollgate-cost': formatCredits(cost) });
+}
+
+/** When a 2xx answer reports no usage, the prompt as counted for the hold is what is known to have been used. */
+export function promptOnly(plan: RequestPlan): TokenUsage {
+  return { inputTokens: plan.promptTokens, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0 };
+}
+
+export async function readAll(body: AsyncIterable<Buffer>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.length;
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+}

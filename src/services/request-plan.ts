@@ -1,0 +1,118 @@
+// Validates a metered request body and works out what to hold for it: prompt tokens counted with the model's
+// tokenizer plus the output cap, priced. Bad input becomes a clear 400 before any credit moves.
+import type { Endpoint } from '../domain/metering/endpoint.js';
+import { countPromptTokens } from '../domain/metering/prompt-tokens.js';
+import { choiceCount, requestedOutputCap } from '../domain/metering/output-cap.js';
+import { holdAmount } from '../domain/pricing/cost.js';
+import type { Price } from '../domain/pricing/price.js';
+import type { Pico } from '../domain/money/pico.js';
+import { InvalidRequestError, ModelNotFoundError } from '../http/errors.js';
+import type { Prices } from './prices.js';
+
+export interface RequestPlan {
+  endpoint: Endpoint;
+  model: string;
+  price: Price;
+  stream: boolean;
+  /** The client asked for the usage chunk itself (chat/completions streams). */
+  clientWantsUsage: boolean;
+  promptTokens: number;
+  maxOutputTokens: number;
+  hold: Pico;
+  /** The body to send upstream: the client's bytes unchanged unless usage reporting had to be switched on. */
+  upstreamBody: Buffer;
+}
+
+const REQUIRED_INPUT: Record<Endpoint, { field: string; kind: 'array' | 'present' }> = {
+  'chat.completions': { field: 'messages', kind: 'array' },
+  responses: { field: 'input', kind: 'present' },
+  completions: { field: 'prompt', kind: 'present' },
+  embeddings: { field: 'input', kind: 'present' },
+};
+
+export function planRequest(
+  endpoint: Endpoint, body: Record<string, unknown>, raw: Buffer, prices: Prices, now: number, defaultMaxOutput: number,
+): RequestPlan {
+  const model = body.model;
+  if (model === undefined || model === null || model === '') {
+    throw new InvalidRequestError('you must provide a model parameter', 'model', 'missing_required_parameter');
+  }
+  if (typeof model !== 'string') throw invalidType('model', 'a string', model);
+  validateShape(endpoint, body);
+
+  const price = prices.lookup(model, now);
+  if (!price) throw new ModelNotFoundError(model, 'is not available on this gateway (no price is set for it)');
+
+  const stream = body.stream === true;
+  const promptTokens = countPromptTokens(endpoint, model, body);
+  if (price.maxInputTokens !== null && promptTokens > price.maxInputTokens) {
+    throw new InvalidRequestError(
+      `This model's maximum context length is ${price.maxInputTokens} tokens. However, your request resulted in ${promptTokens} tokens. Please reduce the length of the input.`,
+      REQUIRED_INPUT[endpoint].field, 'context_length_exceeded',
+    );
+  }
+  const cap = requestedOutputCap(endpoint, body) ?? price.maxOutputTokens ?? defaultMaxOutput;
+  const maxOutputTokens = cap * choiceCount(endpoint, body);
+
+  const options = body.stream_options;
+  const clientWantsUsage = isRecord(options) && options.include_usage === true;
+  let upstreamBody = raw;
+  if (stream && !clientWantsUsage && (endpoint === 'chat.completions' || endpoint === 'completions')) {
+    const streamOptions = isRecord(options) ? { ...options, include_usage: true } : { include_usage: true };
+    upstreamBody = Buffer.from(JSON.stringify({ ...body, stream_options: streamOptions }));
+  }
+  return {
+    endpoint, model, price, stream, clientWantsUsage, promptTokens, maxOutputTokens,
+    hold: holdAmount(promptTokens, maxOutputTokens, price),
+    upstreamBody,
+  };
+}
+
+function validateShape(endpoint: Endpoint, body: Record<string, unknown>): void {
+  const required = REQUIRED_INPUT[endpoint];
+  const value = body[required.field];
+  if (value === undefined || value === null) {
+    throw new InvalidRequestError(`Missing required parameter: '${required.field}'.`, required.field, 'missing_required_parameter');
+  }
+  if (required.kind === 'array' && !Array.isArray(value)) throw invalidType(required.field, 'an array', value);
+  if (endpoint === 'chat.completions' && Array.isArray(value)) {
+    if (value.length === 0) {
+      throw new InvalidRequestError("Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", 'messages', 'empty_array');
+    }
+    value.forEach((m, i) => {
+      if (!isRecord(m)) throw invalidType(`messages[${i}]`, 'an object', m);
+    });
+  }
+  if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') {
+    throw invalidType('stream', 'a boolean', body.stream);
+  }
+  if (endpoint === 'embeddings' && body.stream === true) {
+    throw new InvalidRequestError('Embeddings cannot be streamed.', 'stream');
+  }
+  for (const field of ['max_tokens', 'max_completion_tokens', 'max_output_tokens', 'n', 'best_of']) {
+    const v = body[field];
+    if (v === undefined || v === null) continue;
+    const min = 1;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw invalidType(field, 'an integer', v);
+    if (v < min) {
+      throw new InvalidRequestError(`Invalid '${field}': integer below minimum value. Expected a value >= ${min}, but got ${v} instead.`, field, 'integer_below_min_value');
+    }
+  }
+  const tier = body.service_tier;
+  if (tier !== undefined && tier !== null && tier !== 'auto' && tier !== 'default') {
+    // Priority and flex tiers are priced differently upstream; only the standard tier is metered here.
+    throw new InvalidRequestError(`Invalid 'service_tier': this gateway serves only the default tier, got ${JSON.stringify(tier)}.`, 'service_tier');
+  }
+  if (body.stream_options !== undefined && body.stream_options !== null && !isRecord(body.stream_options)) {
+    throw invalidType('stream_options', 'an object', body.stream_options);
+  }
+}
+
+function invalidType(param: string, expected: string, got: unknown): InvalidRequestError {
+  const kind = got === null ? 'null' : Array.isArray(got) ? 'an array' : `a ${typeof got}`;
+  return new InvalidRequestError(`Invalid type for '${param}': expected ${expected}, but got ${kind} instead.`, param, 'invalid_type');
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
