@@ -1,0 +1,84 @@
+// Test harness: a simulated upstream plus a gateway on a fresh SQLite file, and helpers to open funded accounts.
+// Every test builds its own and closes it; nothing is shared between tests.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import { loadConfig, type Config } from '../../src/config/config.js';
+import { generateApiKey, hashApiKey, redactApiKey } from '../../src/domain/ids/api-key.js';
+import { parseCredits } from '../../src/domain/money/pico.js';
+import { startGateway, type RunningGateway } from '../../src/gateway.js';
+import { silentLogger } from '../../src/observability/logger.js';
+import { openAccount } from '../../src/services/accounts.js';
+import { startSimulator, type SimulatedUpstream, type SimulatorOptions } from '../../src/simulator/index.js';
+import type { BalanceView } from '../../src/store/records.js';
+import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+
+export interface FundedAccount {
+  accountId: string;
+  projectId: string;
+  key: string;
+  keyId: string;
+}
+
+export interface Harness {
+  dir: string;
+  dbPath: string;
+  config: Config;
+  upstream: SimulatedUpstream;
+  gateway: RunningGateway;
+  /** Base URL for OpenAI clients, e.g. http://127.0.0.1:PORT/v1 */
+  baseURL: string;
+  store: SqliteStore;
+  /** Opens an account (no sign-up grant unless configured) and grants `credits` as one adjustment grant. */
+  account(credits?: string): Promise<FundedAccount>;
+  client(key: string, opts?: { maxRetries?: number; timeout?: number }): OpenAI;
+  /** Balance after every pending posting is committed. */
+  balance(accountId: string): Promise<BalanceView>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  env?: Record<string, string>;
+  simulator?: SimulatorOptions;
+  now?: () => number;
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-test-'));
+  const dbPath = join(dir, 'tollgate.db');
+  const upstream = await startSimulator({ apiKey: 'sk-upstream-test', ...opts.simulator });
+  const config = loadConfig({
+    TOLLGATE_PORT: '0', TOLLGATE_DB: dbPath, OPENAI_BASE_URL: upstream.url, OPENAI_API_KEY: 'sk-upstream-test',
+    TOLLGATE_SIGNUP_CREDITS: '0', ...opts.env,
+  });
+  const gateway = await startGateway(config, { logger: silentLogger, ...(opts.now ? { now: opts.now } : {}) });
+  const store = gateway.deps.store as SqliteStore;
+  const now = opts.now ?? Date.now;
+  return {
+    dir, dbPath, config, upstream, gateway, store, baseURL: `${gateway.url}/v1`,
+    async account(credits = '10') {
+      const { account, project } = await openAccount(store, config, { name: 'test account' }, now());
+      const amount = parseCredits(credits);
+      if (amount > 0n) await store.insertGrant({ accountId: account.id, source: 'adjustment', amount }, now());
+      const key = generateApiKey();
+      const record = await store.createKey({
+        accountId: account.id, projectId: project.id, kind: 'project', name: 'test',
+        secretHash: hashApiKey(key), redacted: redactApiKey(key),
+      }, now());
+      return { accountId: account.id, projectId: project.id, key, keyId: record.id };
+    },
+    client(key, o = {}) {
+      return new OpenAI({ apiKey: key, baseURL: `${gateway.url}/v1`, maxRetries: o.maxRetries ?? 0, timeout: o.timeout ?? 30_000 });
+    },
+    async balance(accountId) {
+      await gateway.deps.wallet.flush();
+      return gateway.deps.wallet.balance(accountId);
+    },
+    async close() {
+      await gateway.close();
+      await upstream.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
