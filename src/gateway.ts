@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config/config.js';
 import { createApp } from './app.js';
 import { builtinPrices } from './domain/pricing/catalog.js';
+import { preloadTokenizer } from './domain/metering/tokenizer.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { ChangeWatcher } from './services/change-watcher.js';
 import type { GatewayDeps } from './services/gateway-deps.js';
@@ -28,6 +29,9 @@ export async function startGateway(
   config: Config, opts: { logger?: Logger; now?: () => number; listen?: boolean } = {},
 ): Promise<RunningGateway> {
   const logger = opts.logger ?? createLogger(config.logLevel);
+  // Loading an encoder takes ~250 ms: do it before the first request, not during it.
+  preloadTokenizer('gpt-4o');
+  preloadTokenizer('gpt-3.5-turbo');
   const now = opts.now ?? Date.now;
   const store = new SqliteStore(config.sqlitePath, { synchronous: config.sqliteSynchronous });
   await store.insertPrices(builtinPrices(), 'builtin', now());
