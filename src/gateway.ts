@@ -24,6 +24,7 @@ export interface RunningGateway {
 }
 
 const EXPIRY_SWEEP_MS = 60_000;
+const DRAIN_POLL_MS = 50;
 
 export async function startGateway(
   config: Config, opts: { logger?: Logger; now?: () => number; listen?: boolean } = {},
@@ -76,7 +77,13 @@ export async function startGateway(
     closing ??= (async () => {
       clearInterval(sweeper);
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        // A request still running keeps its connection until its response is done; close that connection as soon
+        // as it goes idle, or a keep-alive client would hold the shutdown open for up to keepAliveTimeout.
+        const idle = setInterval(() => server.closeIdleConnections(), DRAIN_POLL_MS);
+        server.close(() => {
+          clearInterval(idle);
+          resolve();
+        });
         server.closeIdleConnections();
       });
       await wallet.close();
