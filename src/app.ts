@@ -1,7 +1,7 @@
 // Builds the HTTP request listener from its dependencies; no I/O at import time.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { newRequestId } from './domain/ids/ids.js';
-import { ApiError, InternalError } from './http/errors.js';
+import { ApiError, InternalError, ServiceUnavailableError } from './http/errors.js';
 import { sendError } from './http/respond.js';
 import { route } from './http/router.js';
 import { metrics } from './observability/metrics.js';
@@ -34,7 +34,25 @@ function fail(res: ServerResponse, err: unknown, deps: GatewayDeps, requestId: s
     sendError(res, err);
     return;
   }
+  if (isStoreUnavailable(err)) {
+    metrics.storeFailures.inc();
+    deps.logger.warn('store unavailable', { requestId, error: (err as Error).message });
+    if (res.headersSent) res.destroy();
+    else sendError(res, new ServiceUnavailableError('The billing store is unavailable right now. No credit was charged; please retry.'));
+    return;
+  }
   deps.logger.error('unhandled error', { requestId, error: (err as Error)?.stack ?? String(err) });
   if (res.headersSent) res.destroy();
   else sendError(res, new InternalError());
+}
+
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', 'SQLITE_BUSY']);
+
+/** Connection-level store failures (PostgreSQL restarting or unreachable): answered 503, fail closed. */
+export function isStoreUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (!e) return false;
+  if (typeof e.code === 'string' && UNAVAILABLE_CODES.has(e.code)) return true;
+  const message = typeof e.message === 'string' ? e.message : '';
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message);
 }

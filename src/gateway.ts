@@ -10,9 +10,10 @@ import { ChangeWatcher } from './services/change-watcher.js';
 import type { GatewayDeps } from './services/gateway-deps.js';
 import { KeyAuth } from './services/key-auth.js';
 import { Prices } from './services/prices.js';
-import { MemoryWallet } from './services/wallet/memory-wallet.js';
-import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { RecoveryReport } from './services/wallet/wallet.js';
+import { openStore } from './store/open-store.js';
+import { openWallet } from './services/wallet/open-wallet.js';
+import { connectRedis } from './store/redis/redis.js';
 import { UpstreamClient } from './upstream/upstream-client.js';
 
 export interface RunningGateway {
@@ -34,12 +35,12 @@ export async function startGateway(
   preloadTokenizer('gpt-4o');
   preloadTokenizer('gpt-3.5-turbo');
   const now = opts.now ?? Date.now;
-  const store = new SqliteStore(config.sqlitePath, { synchronous: config.sqliteSynchronous });
+  const store = await openStore(config);
   await store.insertPrices(builtinPrices(), 'builtin', now());
-  const wallet = new MemoryWallet(store, now, logger);
-  const recovery = await wallet.recover();
+  const { wallet, recovery } = await openWallet(store, config, now, logger);
   if (recovery.released > 0) logger.warn('released holds left open by an earlier stop', { holds: recovery.released });
   await wallet.expire();
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
 
   const prices = new Prices(store);
   await prices.reload();
@@ -55,7 +56,7 @@ export async function startGateway(
     baseUrl: config.upstreamBaseUrl, apiKey: config.upstreamApiKey,
     connections: config.upstreamConnections, timeoutMs: config.upstreamTimeoutMs,
   });
-  const deps: GatewayDeps = { config, store, wallet, prices, keys, watcher, upstream, logger, now };
+  const deps: GatewayDeps = { config, store, wallet, prices, keys, watcher, upstream, logger, now, redis };
   const server = createServer({ keepAliveTimeout: 65_000 }, createApp(deps));
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
@@ -89,6 +90,7 @@ export async function startGateway(
       await wallet.close();
       await upstream.close();
       await store.close();
+      redis?.disconnect();
     })();
     return closing;
   };

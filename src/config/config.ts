@@ -30,6 +30,10 @@ const schema = z.object({
   TOLLGATE_UPSTREAM_CONNECTIONS: intFrom(256, 1),
   TOLLGATE_DEFAULT_MAX_OUTPUT_TOKENS: intFrom(16_384, 1),
   TOLLGATE_SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+  TOLLGATE_REPLICA_ID: z.string().optional(),
+  TOLLGATE_REPLICA_TIMEOUT_MS: intFrom(30_000, 100),
+  TOLLGATE_PG_POOL_MAX: intFrom(20, 1),
+  TOLLGATE_PG_CONNECT_TIMEOUT_MS: intFrom(3_000, 1),
   TOLLGATE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   TOLLGATE_CONFIG: z.string().optional(),
 });
@@ -50,6 +54,10 @@ export interface Config {
   upstreamConnections: number;
   defaultMaxOutputTokens: number;
   sqliteSynchronous: 'NORMAL' | 'FULL';
+  replicaId: string | undefined;
+  replicaTimeoutMs: number;
+  pgPoolMax: number;
+  pgConnectTimeoutMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -93,6 +101,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     upstreamConnections: c.TOLLGATE_UPSTREAM_CONNECTIONS,
     defaultMaxOutputTokens: c.TOLLGATE_DEFAULT_MAX_OUTPUT_TOKENS,
     sqliteSynchronous: c.TOLLGATE_SQLITE_SYNCHRONOUS,
+    replicaId: c.TOLLGATE_REPLICA_ID,
+    replicaTimeoutMs: c.TOLLGATE_REPLICA_TIMEOUT_MS,
+    pgPoolMax: c.TOLLGATE_PG_POOL_MAX,
+    pgConnectTimeoutMs: c.TOLLGATE_PG_CONNECT_TIMEOUT_MS,
     logLevel: c.TOLLGATE_LOG_LEVEL,
   };
 }

@@ -16,6 +16,7 @@ export const metrics = {
   upstreamErrors: new Counter('tollgate_upstream_errors_total', 'Upstream failures before any response'),
   journalBatches: new Counter('tollgate_journal_batches_total', 'Group-commit batches written'),
   journalPostings: new Counter('tollgate_journal_postings_total', 'Postings written by the journal'),
+  storeFailures: new Counter('tollgate_store_failures_total', 'Store operations that failed (each retried or answered 503)'),
   journalFailures: new Counter('tollgate_journal_failures_total', 'Group-commit batches that failed and were retried'),
 };
 

@@ -11,13 +11,15 @@ export class ChangeWatcher {
     this.listeners.push(listener);
   }
 
-  /** Cheap on SQLite (PRAGMA data_version); call before every decision that reads cached state. */
+  /**
+   * Cheap (SQLite: PRAGMA data_version; PostgreSQL: a counter bumped by NOTIFY); call before every decision that
+   * reads cached state. If a reload fails the change stays unseen, so the next call tries again.
+   */
   async check(): Promise<void> {
     const token = await this.store.changeToken();
     if (token === this.last) return;
     const first = this.last === undefined;
+    if (!first) for (const listener of this.listeners) await listener();
     this.last = token;
-    if (first) return;
-    for (const listener of this.listeners) await listener();
   }
 }

@@ -1,4 +1,5 @@
 // Everything the request path needs, wired once at start-up (see app.ts and server.ts).
+import type { Redis } from 'ioredis';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../observability/logger.js';
 import type { Store } from '../store/store.js';
@@ -18,4 +19,6 @@ export interface GatewayDeps {
   upstream: UpstreamClient;
   logger: Logger;
   now: () => number;
+  /** Shared state across replicas (rate limits, cache); absent on a single replica without REDIS_URL. */
+  redis: Redis | undefined;
 }

@@ -97,8 +97,7 @@ export interface Store {
   voidGrant(grantId: string, now: number): Promise<GrantRecord | undefined>;
   balance(accountId: string, now: number): Promise<BalanceView>;
 
-  /** Writes holds, settlements and unheld usage records in one transaction; idempotent per request id. */
-  commitBatch(batch: PostingBatch): Promise<void>;
+  /** Holds not yet settled (on a running gateway, requests in flight; after a crash, what recovery resolves). */
   openHolds(): Promise<OpenHold[]>;
 
   /** Writes a usage record outside any hold (a request refused before it was held). */
@@ -110,6 +109,8 @@ export interface Store {
   listPrices(): Promise<Price[]>;
   insertPrices(rows: readonly Price[], source: 'builtin' | 'import' | 'operator', now: number): Promise<number>;
 
+  /** One round trip to the store; throws when it cannot be reached (health checks). */
+  ping(): Promise<void>;
   /** Changes whenever another process committed to the store (CLI edits); cheap enough to call per request. */
   changeToken(): Promise<number>;
   close(): Promise<void>;

@@ -12,7 +12,8 @@ import { silentLogger } from '../../src/observability/logger.js';
 import { openAccount } from '../../src/services/accounts.js';
 import { startSimulator, type SimulatedUpstream, type SimulatorOptions } from '../../src/simulator/index.js';
 import type { BalanceView } from '../../src/store/records.js';
-import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { Store } from '../../src/store/store.js';
+import { createTestDatabase, testStoreKind, type TestDatabase } from './test-database.js';
 
 export interface FundedAccount {
   accountId: string;
@@ -29,7 +30,11 @@ export interface Harness {
   gateway: RunningGateway;
   /** Base URL for OpenAI clients, e.g. http://127.0.0.1:PORT/v1 */
   baseURL: string;
-  store: SqliteStore;
+  /** The gateway's store: SQLite by default, PostgreSQL when TOLLGATE_TEST_STORE=postgres. */
+  store: Store;
+  storeKind: 'sqlite' | 'postgres';
+  /** DATABASE_URL when on PostgreSQL. */
+  databaseUrl: string | undefined;
   /** Opens an account (no sign-up grant unless configured) and grants `credits` as one adjustment grant. */
   account(credits?: string): Promise<FundedAccount>;
   client(key: string, opts?: { maxRetries?: number; timeout?: number }): OpenAI;
@@ -48,15 +53,17 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-test-'));
   const dbPath = join(dir, 'tollgate.db');
   const upstream = await startSimulator({ apiKey: 'sk-upstream-test', ...opts.simulator });
+  const storeKind = testStoreKind();
+  const database: TestDatabase | undefined = storeKind === 'postgres' ? await createTestDatabase() : undefined;
   const config = loadConfig({
     TOLLGATE_PORT: '0', TOLLGATE_DB: dbPath, OPENAI_BASE_URL: upstream.url, OPENAI_API_KEY: 'sk-upstream-test',
-    TOLLGATE_SIGNUP_CREDITS: '0', ...opts.env,
+    TOLLGATE_SIGNUP_CREDITS: '0', ...(database ? { DATABASE_URL: database.url } : {}), ...opts.env,
   });
   const gateway = await startGateway(config, { logger: silentLogger, ...(opts.now ? { now: opts.now } : {}) });
-  const store = gateway.deps.store as SqliteStore;
+  const store = gateway.deps.store;
   const now = opts.now ?? Date.now;
   return {
-    dir, dbPath, config, upstream, gateway, store, baseURL: `${gateway.url}/v1`,
+    dir, dbPath, config, upstream, gateway, store, storeKind, databaseUrl: database?.url, baseURL: `${gateway.url}/v1`,
     async account(credits = '10') {
       const { account, project } = await openAccount(store, config, { name: 'test account' }, now());
       const amount = parseCredits(credits);
@@ -78,6 +85,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     async close() {
       await gateway.close();
       await upstream.close();
+      await database?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -6,7 +6,7 @@ import { newId } from '../../domain/ids/ids.js';
 import type { GrantRecord, NewGrant } from '../records.js';
 import type { HoldPosting, LedgerTotals, PostingBatch, SettlementPosting } from '../store.js';
 import type { SqliteDb } from './database.js';
-import { toGrant, USAGE_INSERT, usageParams } from './rows.js';
+import { toGrant, USAGE_INSERT, usageParams } from '../rows.js';
 
 type Row = Record<string, unknown>;
 

@@ -8,7 +8,7 @@ import type {
 } from '../records.js';
 import type { KeyLookup, LedgerTotals, NewKey, PostingBatch, Store, UsageQuery } from '../store.js';
 import { openSqlite, type SqliteDb } from './database.js';
-import { toAccount, toGrant, toKey, toLedgerEntry, toPrice, toProject, toUsage, USAGE_INSERT, usageParams } from './rows.js';
+import { toAccount, toGrant, toKey, toLedgerEntry, toPrice, toProject, toUsage, USAGE_INSERT, usageParams } from '../rows.js';
 import { SqlitePostings } from './postings.js';
 
 type Row = Record<string, unknown>;
@@ -197,6 +197,10 @@ export class SqliteStore implements Store {
       }
     }).immediate();
     return changed;
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
   }
 
   async changeToken(): Promise<number> {

@@ -1,9 +1,9 @@
-// Row <-> record mapping for the SQLite adapter (INTEGER columns arrive as bigint).
-import type { Price } from '../../domain/pricing/price.js';
-import type { GrantSource } from '../../domain/ledger/lots.js';
+// Row <-> record mapping shared by the store adapters (64-bit integers arrive as bigint; booleans as 0/1 or true/false).
+import type { Price } from '../domain/pricing/price.js';
+import type { GrantSource } from '../domain/ledger/lots.js';
 import type {
   Account, ApiKeyRecord, GrantRecord, KeyKind, LedgerEntry, LedgerKind, Project, UsageRecord, UsageStatus,
-} from '../records.js';
+} from './records.js';
 
 type Row = Record<string, unknown>;
 
