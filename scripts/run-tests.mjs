@@ -1,13 +1,15 @@
 #!/usr/bin/env node
-// Runs every *.test.ts under src/, test/ and bench/ with node's test runner (TypeScript through tsx).
-// Usage: node scripts/run-tests.mjs [path-substring ...]  — filters the files by substring.
+// Runs every *.test.ts under src/, test/ and bench/ with node's test runner (TypeScript through tsx), then the
+// end-to-end suite (test/e2e/) a second time against PostgreSQL, and prints one combined closing line.
+// Usage: node scripts/run-tests.mjs [path-substring ...]   filters the files by substring
+//        TOLLGATE_TEST_STORES=sqlite|postgres|sqlite,postgres (default both) picks the store passes.
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
-const roots = ['src', 'test', 'bench'].map((dir) => join(root, dir));
 const filters = process.argv.slice(2);
+const stores = (process.env.TOLLGATE_TEST_STORES ?? 'sqlite,postgres').split(',').map((s) => s.trim()).filter(Boolean);
 
 function collect(dir, out) {
   let entries;
@@ -21,13 +23,46 @@ function collect(dir, out) {
   return out;
 }
 
-const files = roots.flatMap((dir) => collect(dir, [])).sort()
+const all = ['src', 'test', 'bench'].flatMap((dir) => collect(join(root, dir), [])).sort()
   .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)));
-if (files.length === 0) {
+if (all.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, [
-  '--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files,
-], { cwd: root, stdio: 'inherit', env: process.env });
-process.exit(result.status ?? 1);
+
+function run(files, env, label) {
+  return new Promise((resolve) => {
+    console.log(`\n=== ${label}: ${files.length} test files ===\n`);
+    const child = spawn(process.execPath, [
+      '--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files,
+    ], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+    const counts = { pass: 0, fail: 0, skipped: 0, todo: 0, cancelled: 0 };
+    let buffered = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      buffered += chunk.toString();
+      let nl;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        const m = /^ℹ (pass|fail|skipped|todo|cancelled) (\d+)$/.exec(line.trim());
+        if (m) counts[m[1]] = Number(m[2]);
+      }
+    });
+    child.on('close', (code) => resolve({ code: code ?? 1, counts }));
+  });
+}
+
+const results = [];
+if (stores.includes('sqlite')) results.push(await run(all, { TOLLGATE_TEST_STORE: 'sqlite' }, 'all tests, SQLite store'));
+const e2e = all.filter((f) => f.startsWith('test/e2e/'));
+if (stores.includes('postgres') && e2e.length > 0) {
+  results.push(await run(e2e, { TOLLGATE_TEST_STORE: 'postgres' }, 'end-to-end tests again, PostgreSQL store'));
+}
+const total = results.reduce((t, r) => {
+  for (const k of Object.keys(t)) t[k] += r.counts[k];
+  return t;
+}, { pass: 0, fail: 0, skipped: 0, todo: 0, cancelled: 0 });
+const failed = results.some((r) => r.code !== 0);
+console.log(`\ntests: ${total.pass} passed, ${total.fail + total.cancelled} failed, ${total.skipped} skipped`);
+process.exit(failed ? 1 : 0);
