@@ -7,8 +7,24 @@ import { route } from './http/router.js';
 import { metrics } from './observability/metrics.js';
 import type { GatewayDeps } from './services/gateway-deps.js';
 
-export function createApp(deps: GatewayDeps): (req: IncomingMessage, res: ServerResponse) => void {
-  return (req, res) => {
+export interface App {
+  listener: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Resolves when no request handler is running (used by graceful shutdown, after the server stopped accepting). */
+  idle(): Promise<void>;
+}
+
+export function createApp(deps: GatewayDeps): App {
+  let running = 0;
+  let waiters: Array<() => void> = [];
+  const done = () => {
+    running--;
+    if (running === 0) {
+      const ws = waiters;
+      waiters = [];
+      for (const w of ws) w();
+    }
+  };
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     const ctx = { requestId: newRequestId(), startedAt: deps.now() };
     res.setHeader('x-request-id', ctx.requestId);
     metrics.requests.inc();
@@ -22,10 +38,15 @@ export function createApp(deps: GatewayDeps): (req: IncomingMessage, res: Server
       req.resume();
       return;
     }
+    running++;
     handler(req, res, ctx, deps).catch((err: unknown) => {
       fail(res, err, deps, ctx.requestId);
       req.resume();
-    });
+    }).finally(done);
+  };
+  return {
+    listener,
+    idle: () => (running === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
   };
 }
 

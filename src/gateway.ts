@@ -57,7 +57,8 @@ export async function startGateway(
     connections: config.upstreamConnections, timeoutMs: config.upstreamTimeoutMs,
   });
   const deps: GatewayDeps = { config, store, wallet, prices, keys, watcher, upstream, logger, now, redis };
-  const server = createServer({ keepAliveTimeout: 65_000 }, createApp(deps));
+  const app = createApp(deps);
+  const server = createServer({ keepAliveTimeout: 65_000 }, app.listener);
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
   });

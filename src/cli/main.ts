@@ -10,6 +10,7 @@ import { keysCommand } from './keys.js';
 import { pricesCommand } from './prices.js';
 import { serveCommand } from './serve.js';
 import { usageCommand } from './usage.js';
+import { migrateCommand } from './migrate.js';
 import { builtinPrices } from '../domain/pricing/catalog.js';
 
 const USAGE = `usage: tollgate <command>
@@ -22,6 +23,7 @@ const USAGE = `usage: tollgate <command>
   usage --account ID [--since ISO8601] [--json]
   prices set --model MODEL --input USD_PER_1M --output USD_PER_1M [--cached-input USD_PER_1M] [--effective-from ISO8601]
   prices import FILE [--effective-from ISO8601] | prices list [--model M] [--json]
+  migrate [--json]                     apply pending database migrations (also done at every start)
 `;
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -71,6 +73,7 @@ async function run(command: string, rest: string[], store: Store, config: Config
     case 'credits': return creditsCommand(rest, store);
     case 'usage': return usageCommand(rest, store);
     case 'prices': return pricesCommand(rest, store);
+    case 'migrate': return migrateCommand(rest, store);
     default: throw new CliError(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
   }
 }

@@ -34,6 +34,7 @@ const schema = z.object({
   TOLLGATE_REPLICA_TIMEOUT_MS: intFrom(30_000, 100),
   TOLLGATE_PG_POOL_MAX: intFrom(20, 1),
   TOLLGATE_PG_CONNECT_TIMEOUT_MS: intFrom(3_000, 1),
+  TOLLGATE_SHUTDOWN_GRACE_MS: intFrom(30_000, 0),
   TOLLGATE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   TOLLGATE_CONFIG: z.string().optional(),
 });
@@ -58,6 +59,7 @@ export interface Config {
   replicaTimeoutMs: number;
   pgPoolMax: number;
   pgConnectTimeoutMs: number;
+  shutdownGraceMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -105,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     replicaTimeoutMs: c.TOLLGATE_REPLICA_TIMEOUT_MS,
     pgPoolMax: c.TOLLGATE_PG_POOL_MAX,
     pgConnectTimeoutMs: c.TOLLGATE_PG_CONNECT_TIMEOUT_MS,
+    shutdownGraceMs: c.TOLLGATE_SHUTDOWN_GRACE_MS,
     logLevel: c.TOLLGATE_LOG_LEVEL,
   };
 }
