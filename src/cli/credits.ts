@@ -2,8 +2,12 @@
 import { GRANT_SOURCES, type GrantSource } from '../domain/ledger/lots.js';
 import { formatCredits, parseCredits } from '../domain/money/pico.js';
 import type { GrantRecord } from '../store/records.js';
+import { IdempotencyConflictError } from '../store/sqlite/postings.js';
 import type { Store } from '../store/store.js';
 import { CliError, iso, optional, parse, parseIsoTime, printJson, required } from './args.js';
+
+/** A grant's amount is one signed 64-bit column of pico-credits. */
+const MAX_GRANT = 2n ** 63n - 1n;
 
 export async function creditsCommand(argv: string[], store: Store): Promise<void> {
   const [sub, ...rest] = argv;
@@ -28,6 +32,7 @@ async function grant(argv: string[], store: Store): Promise<void> {
     throw new CliError(`--amount: ${(err as Error).message}`);
   }
   if (amount <= 0n) throw new CliError('--amount must be above zero');
+  if (amount > MAX_GRANT) throw new CliError(`--amount must be at most ${formatCredits(MAX_GRANT)} credits per grant`);
   const source = (optional(v, 'source') ?? 'adjustment') as GrantSource;
   if (!GRANT_SOURCES.includes(source)) throw new CliError(`--source must be one of ${GRANT_SOURCES.join(', ')}`);
   const expiresText = optional(v, 'expires-at');
@@ -39,10 +44,17 @@ async function grant(argv: string[], store: Store): Promise<void> {
   if (priority !== undefined && !Number.isSafeInteger(priority)) throw new CliError('--priority must be an integer');
   const key = optional(v, 'idempotency-key');
   const note = optional(v, 'note');
-  const { grant: g, created } = await store.insertGrant({
-    accountId, source, amount, expiresAt,
-    ...(priority !== undefined ? { priority } : {}), ...(key ? { idempotencyKey: key } : {}), ...(note ? { note } : {}),
-  }, now);
+  let inserted;
+  try {
+    inserted = await store.insertGrant({
+      accountId, source, amount, expiresAt,
+      ...(priority !== undefined ? { priority } : {}), ...(key ? { idempotencyKey: key } : {}), ...(note ? { note } : {}),
+    }, now);
+  } catch (err) {
+    if (err instanceof IdempotencyConflictError) throw new CliError(err.message);
+    throw err;
+  }
+  const { grant: g, created } = inserted;
   if (v.json) printJson({ ...grantJson(g), created });
   else process.stdout.write(`${created ? 'granted' : 'already granted'} ${formatCredits(g.amount)} credits to ${accountId} (${g.id})\n`);
 }

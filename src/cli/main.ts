@@ -11,6 +11,7 @@ import { pricesCommand } from './prices.js';
 import { serveCommand } from './serve.js';
 import { usageCommand } from './usage.js';
 import { migrateCommand } from './migrate.js';
+import { budgetsCommand } from './budgets.js';
 import { builtinPrices } from '../domain/pricing/catalog.js';
 
 const USAGE = `usage: tollgate <command>
@@ -23,6 +24,8 @@ const USAGE = `usage: tollgate <command>
   usage --account ID [--since ISO8601] [--json]
   prices set --model MODEL --input USD_PER_1M --output USD_PER_1M [--cached-input USD_PER_1M] [--effective-from ISO8601]
   prices import FILE [--effective-from ISO8601] | prices list [--model M] [--json]
+  budgets set --account ID [--project ID | --key ID] --limit AMOUNT [--period month|week|day] [--timezone TZ] [--thresholds 50,80,100]
+  budgets list --account ID [--json] | budgets delete --budget ID
   migrate [--json]                     apply pending database migrations (also done at every start)
 `;
 
@@ -74,6 +77,7 @@ async function run(command: string, rest: string[], store: Store, config: Config
     case 'usage': return usageCommand(rest, store);
     case 'prices': return pricesCommand(rest, store);
     case 'migrate': return migrateCommand(rest, store);
+    case 'budgets': return budgetsCommand(rest, store);
     default: throw new CliError(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
   }
 }

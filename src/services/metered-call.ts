@@ -43,9 +43,10 @@ export async function handleMetered(
   if (!held.ok) {
     metrics.quotaRefusals.inc();
     deps.wallet.recordUnheld(usageRecord(ctx, who, plan, { status: 'insufficient_quota', httpStatus: 429, now: deps.now() }));
-    throw new InsufficientQuotaError(
-      `This request can cost up to ${formatCredits(plan.hold)} credits and ${formatCredits(held.available)} are available.`,
-    );
+    throw new InsufficientQuotaError(held.budget
+      ? `The budget ${held.budget.budgetId} is reached for this period: ${formatCredits(held.budget.spent)} of ` +
+        `${formatCredits(held.budget.limit)} credits spent, and this request can cost up to ${formatCredits(plan.hold)}.`
+      : `This request can cost up to ${formatCredits(plan.hold)} credits and ${formatCredits(held.available)} are available.`);
   }
   const settle = settlerFor(ctx, who, plan, deps);
   try {

@@ -4,6 +4,8 @@
 import type { Pico } from '../domain/money/pico.js';
 import type { Draw } from '../domain/ledger/lots.js';
 import type { Price } from '../domain/pricing/price.js';
+import type { Budget, BudgetScope } from '../domain/budgets/budget.js';
+import type { BudgetPeriod } from '../domain/budgets/period.js';
 import type {
   Account, ApiKeyRecord, BalanceView, GrantRecord, KeyKind, LedgerEntry, NewGrant, OpenHold, Project, UsageRecord,
 } from './records.js';
@@ -28,6 +30,7 @@ export interface HoldPosting {
   accountId: string;
   amount: Pico;
   at: number;
+  budgetRefs: readonly string[];
   /** What the hold is for, so a hold left by a crash can still be written up as a usage record. */
   meta: HoldMeta;
 }
@@ -46,9 +49,28 @@ export interface SettlementPosting {
   accountId: string;
   holdAmount: Pico;
   holdAt: number;
+  /** Budget period rows ("budgetId@periodKey") the hold counted against; the capture is added to their spend. */
+  budgetRefs: readonly string[];
   draws: Draw[];
   usage: UsageRecord;
   at: number;
+}
+
+export interface NewBudget {
+  accountId: string;
+  scope: BudgetScope;
+  scopeId: string;
+  period: BudgetPeriod;
+  timeZone: string;
+  limit: Pico;
+  thresholds: number[];
+}
+
+export interface BudgetStatus {
+  budget: Budget;
+  periodKey: string;
+  spent: Pico;
+  held: Pico;
 }
 
 export interface PostingBatch {
@@ -105,6 +127,13 @@ export interface Store {
   listUsage(query: UsageQuery): Promise<UsageRecord[]>;
   listLedger(accountId: string): Promise<LedgerEntry[]>;
   ledgerTotals(accountId?: string): Promise<LedgerTotals>;
+
+  /** Sets the budget of a scope (one per scope; an existing one keeps its id, so its period's spend carries on). */
+  setBudget(input: NewBudget, now: number): Promise<Budget>;
+  listBudgets(accountId: string): Promise<Budget[]>;
+  deleteBudget(budgetId: string, now: number): Promise<boolean>;
+  /** Captured spend and open holds of each budget of the account in its current period. */
+  budgetStatus(accountId: string, now: number): Promise<BudgetStatus[]>;
 
   listPrices(): Promise<Price[]>;
   insertPrices(rows: readonly Price[], source: 'builtin' | 'import' | 'operator', now: number): Promise<number>;

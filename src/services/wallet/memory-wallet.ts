@@ -8,11 +8,17 @@ import type { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { HoldRequest, HoldResult, RecoveryReport, SettleRequest, SettleResult, Wallet } from './wallet.js';
 import { Journal } from './journal.js';
 import type { Logger } from '../../observability/logger.js';
+import { appliesTo, budgetPeriodRef, fits, splitBudgetPeriodRef, type Budget } from '../../domain/budgets/budget.js';
 
 interface AccountState {
   lots: Lot[];
   held: Pico;
-  holds: Map<string, { amount: Pico; at: number }>;
+  holds: Map<string, { amount: Pico; at: number; budgetRefs: string[] }>;
+  budgets: Budget[];
+  /** Per budget period ("budgetId@periodKey"): open holds, in memory only, kept across reloads. */
+  budgetHeld: Map<string, Pico>;
+  /** Per budget period: captured spend, read from the store once, then kept up to date here; dropped on reload. */
+  budgetSpent: Map<string, Pico>;
   stale: boolean;
 }
 
@@ -29,9 +35,20 @@ export class MemoryWallet implements Wallet {
     const now = this.now();
     const available = spendable(state.lots, now) - state.held;
     if (req.amount > available) return { ok: false, available: available > 0n ? available : 0n };
+    const budgetRefs: string[] = [];
+    for (const budget of state.budgets) {
+      if (!appliesTo(budget, { accountId: req.accountId, projectId: req.meta.projectId, keyId: req.meta.keyId })) continue;
+      const ref = budgetPeriodRef(budget, now);
+      const spent = this.budgetSpent(state, ref);
+      if (!fits(budget.limit, spent, state.budgetHeld.get(ref) ?? 0n, req.amount)) {
+        return { ok: false, available, budget: { budgetId: budget.id, spent, limit: budget.limit } };
+      }
+      budgetRefs.push(ref);
+    }
     state.held += req.amount;
-    state.holds.set(req.requestId, { amount: req.amount, at: now });
-    this.journal.hold({ requestId: req.requestId, accountId: req.accountId, amount: req.amount, at: now, meta: req.meta });
+    for (const ref of budgetRefs) state.budgetHeld.set(ref, (state.budgetHeld.get(ref) ?? 0n) + req.amount);
+    state.holds.set(req.requestId, { amount: req.amount, at: now, budgetRefs });
+    this.journal.hold({ requestId: req.requestId, accountId: req.accountId, amount: req.amount, at: now, meta: req.meta, budgetRefs });
     return { ok: true };
   }
 
@@ -52,9 +69,14 @@ export class MemoryWallet implements Wallet {
     }
     const captured = capturable - short;
     const uncollected = req.cost - captured;
+    for (const ref of hold.budgetRefs) {
+      state.budgetHeld.set(ref, (state.budgetHeld.get(ref) ?? 0n) - hold.amount);
+      state.budgetSpent.set(ref, this.budgetSpent(state, ref) + captured);
+    }
     const usage: UsageRecord = { ...req.usage, cost: req.cost, uncollected, hold: hold.amount };
     await this.journal.settle({
-      requestId: req.requestId, accountId: req.accountId, holdAmount: hold.amount, holdAt: hold.at, draws, usage, at: now,
+      requestId: req.requestId, accountId: req.accountId, holdAmount: hold.amount, holdAt: hold.at, budgetRefs: hold.budgetRefs,
+      draws, usage, at: now,
     });
     return { captured, uncollected };
   }
@@ -92,7 +114,9 @@ export class MemoryWallet implements Wallet {
       };
       await this.store.commitBatch({
         holds: [],
-        settlements: [{ requestId: h.requestId, accountId: h.accountId, holdAmount: h.amount, holdAt: h.createdAt, draws: [], usage, at: now }],
+        settlements: [{
+          requestId: h.requestId, accountId: h.accountId, holdAmount: h.amount, holdAt: h.createdAt, budgetRefs: [], draws: [], usage, at: now,
+        }],
         usages: [],
       });
       releasedAmount += h.amount;
@@ -122,13 +146,27 @@ export class MemoryWallet implements Wallet {
     if (state && !state.stale) return state;
     this.journal.flushNow();
     const lots = this.store.loadLots(accountId).sort(compareBurnOrder);
+    const budgets = this.store.budgets.list(accountId);
     if (state) {
       state.lots = lots;
+      state.budgets = budgets;
+      state.budgetSpent = new Map();
       state.stale = false;
     } else {
-      state = { lots, held: 0n, holds: new Map(), stale: false };
+      state = { lots, held: 0n, holds: new Map(), budgets, budgetHeld: new Map(), budgetSpent: new Map(), stale: false };
       this.accounts.set(accountId, state);
     }
     return state;
+  }
+
+  private budgetSpent(state: AccountState, ref: string): Pico {
+    let spent = state.budgetSpent.get(ref);
+    if (spent === undefined) {
+      this.journal.flushNow();
+      const { budgetId, periodKey } = splitBudgetPeriodRef(ref);
+      spent = this.store.budgets.spent(budgetId, periodKey);
+      state.budgetSpent.set(ref, spent);
+    }
+    return spent;
   }
 }

@@ -53,7 +53,10 @@ export class PgWallet implements Wallet {
         setImmediate(() => void this.flushHolds());
       }
     });
-    if (!outcome.held) return { ok: false, available: outcome.available > 0n ? outcome.available : 0n };
+    if (!outcome.held) {
+      const available = outcome.available > 0n ? outcome.available : 0n;
+      return outcome.budget ? { ok: false, available, budget: outcome.budget } : { ok: false, available };
+    }
     this.inFlight.add(req.requestId);
     return { ok: true };
   }

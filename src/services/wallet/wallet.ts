@@ -10,7 +10,10 @@ export interface HoldRequest {
   meta: HoldMeta;
 }
 
-export type HoldResult = { ok: true } | { ok: false; available: Pico };
+/** Why a hold was refused: the balance, or a budget (which one, and how much of it is spent). */
+export type HoldResult =
+  | { ok: true }
+  | { ok: false; available: Pico; budget?: { budgetId: string; spent: Pico; limit: Pico } };
 
 export interface SettleRequest {
   requestId: string;

@@ -4,11 +4,13 @@ import type pg from 'pg';
 import type { Price } from '../../domain/pricing/price.js';
 import { newId } from '../../domain/ids/ids.js';
 import type { Account, ApiKeyRecord, BalanceView, GrantRecord, LedgerEntry, NewGrant, OpenHold, Project, UsageRecord } from '../records.js';
-import type { KeyLookup, LedgerTotals, NewKey, Store, UsageQuery } from '../store.js';
+import type { BudgetStatus, KeyLookup, LedgerTotals, NewBudget, NewKey, Store, UsageQuery } from '../store.js';
 import { toAccount, toGrant, toKey, toLedgerEntry, toPrice, toProject, toUsage, usageParams } from '../rows.js';
 import { createPool, inTransaction, migratePostgres, type PoolOptions } from './pool.js';
 import { PgPostings } from './pg-postings.js';
 import { PgChangeFeed } from './pg-change-feed.js';
+import { PgBudgets } from './budgets.js';
+import type { Budget } from '../../domain/budgets/budget.js';
 
 type Row = Record<string, unknown>;
 
@@ -19,10 +21,12 @@ export class PgStore implements Store {
   readonly kind = 'postgres' as const;
   readonly pool: pg.Pool;
   readonly postings: PgPostings;
+  readonly budgets: PgBudgets;
 
   private constructor(pool: pg.Pool) {
     this.pool = pool;
     this.postings = new PgPostings(pool);
+    this.budgets = new PgBudgets(pool);
   }
 
   static async open(url: string, opts: PoolOptions = {}): Promise<PgStore> {
@@ -158,6 +162,22 @@ export class PgStore implements Store {
 
   ledgerTotals(accountId?: string): Promise<LedgerTotals> {
     return this.postings.totals(accountId);
+  }
+
+  setBudget(input: NewBudget, now: number): Promise<Budget> {
+    return this.budgets.set(input, now);
+  }
+
+  listBudgets(accountId: string): Promise<Budget[]> {
+    return this.budgets.list(accountId);
+  }
+
+  deleteBudget(budgetId: string, now: number): Promise<boolean> {
+    return this.budgets.delete(budgetId, now);
+  }
+
+  budgetStatus(accountId: string, now: number): Promise<BudgetStatus[]> {
+    return this.budgets.status(accountId, now);
   }
 
   async listPrices(): Promise<Price[]> {

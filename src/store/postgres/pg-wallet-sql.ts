@@ -20,6 +20,8 @@ export interface PgHoldItem {
 export interface PgHoldOutcome {
   held: boolean;
   available: Pico;
+  /** Set when a budget, not the balance, refused the hold. */
+  budget?: { budgetId: string; spent: Pico; limit: Pico };
 }
 
 /** Places the holds in one round trip; returns each outcome by request id. */
@@ -27,7 +29,7 @@ export async function holdBatch(pool: pg.Pool, items: readonly PgHoldItem[], rep
   // Same lock order as every other posting: by account id.
   const sorted = [...items].sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0));
   const { rows } = await pool.query(
-    'SELECT request_id, held, available FROM tollgate_hold_batch($1::text[], $2::text[], $3::bigint[], $4, $5, $6::text[], $7::text[], $8::text[], $9::text[], $10::boolean[])',
+    'SELECT request_id, held, available, budget_id, budget_spent, budget_limit FROM tollgate_hold_batch($1::text[], $2::text[], $3::bigint[], $4, $5, $6::text[], $7::text[], $8::text[], $9::text[], $10::boolean[])',
     [
       sorted.map((i) => i.requestId), sorted.map((i) => i.accountId), sorted.map((i) => i.amount), now, replicaId,
       sorted.map((i) => i.meta.projectId), sorted.map((i) => i.meta.keyId), sorted.map((i) => i.meta.model),
@@ -35,7 +37,13 @@ export async function holdBatch(pool: pg.Pool, items: readonly PgHoldItem[], rep
     ],
   );
   const out = new Map<string, PgHoldOutcome>();
-  for (const r of rows as Row[]) out.set(r.request_id as string, { held: r.held === true, available: BigInt(r.available as bigint) });
+  for (const r of rows as Row[]) {
+    const outcome: PgHoldOutcome = { held: r.held === true, available: BigInt(r.available as bigint) };
+    if (typeof r.budget_id === 'string') {
+      outcome.budget = { budgetId: r.budget_id, spent: BigInt(r.budget_spent as bigint), limit: BigInt(r.budget_limit as bigint) };
+    }
+    out.set(r.request_id as string, outcome);
+  }
   return out;
 }
 
@@ -63,6 +71,17 @@ export async function settleBatch(
     if (items.length > 0) {
       const balances = await c.query('SELECT account_id, held_pico FROM account_balances WHERE account_id = ANY($1::text[]) ORDER BY account_id FOR UPDATE', [accounts]);
       const held = new Map((balances.rows as Row[]).map((r) => [r.account_id as string, BigInt(r.held_pico as bigint)]));
+      // Budget period rows next (sorted), before grants: the lock order every posting keeps.
+      const refRows = (await c.query('SELECT request_id, budget_refs FROM holds WHERE request_id = ANY($1::text[])',
+        [items.map((i) => i.requestId)])).rows as Row[];
+      const refsOf = new Map(refRows.map((r) => [r.request_id as string, (r.budget_refs as string[] | null) ?? []]));
+      const allRefs = [...new Set([...refsOf.values()].flat())].sort();
+      if (allRefs.length > 0) {
+        await c.query(`SELECT 1 FROM budget_periods bp JOIN unnest($1::text[]) AS r(ref)
+          ON bp.budget_id = split_part(r.ref, '@', 1) AND bp.period_key = split_part(r.ref, '@', 2)
+          ORDER BY bp.budget_id, bp.period_key FOR UPDATE OF bp`, [allRefs]);
+      }
+      const budgetDelta = new Map<string, { held: Pico; spent: Pico }>();
       const grantRows = (await c.query(`SELECT id, account_id, remaining_pico, priority, effective_at, expires_at, created_at FROM grants
         WHERE account_id = ANY($1::text[]) AND voided_at IS NULL AND expired_at IS NULL AND remaining_pico > 0
         ORDER BY account_id, id FOR UPDATE`, [accounts])).rows as Row[];
@@ -109,6 +128,12 @@ export async function settleBatch(
         const captured = capturable - short;
         entries.push([item.accountId, 'release', holdAmount > captured ? holdAmount - captured : 0n, null, item.requestId, `release:${item.requestId}`]);
         closed.push(item.requestId);
+        for (const ref of refsOf.get(item.requestId) ?? []) {
+          const d = budgetDelta.get(ref) ?? { held: 0n, spent: 0n };
+          d.held += holdAmount;
+          d.spent += captured;
+          budgetDelta.set(ref, d);
+        }
         const uncollected = item.cost - captured;
         usages.push({ ...item.usage, cost: item.cost, uncollected, hold: holdAmount });
         out.set(item.requestId, { captured, uncollected, applied: true });
@@ -120,6 +145,13 @@ export async function settleBatch(
       if (released.size > 0) {
         await c.query(`UPDATE account_balances b SET held_pico = b.held_pico - r.amount FROM unnest($1::text[], $2::bigint[]) AS r(id, amount)
           WHERE b.account_id = r.id`, [[...released.keys()], [...released.values()]]);
+      }
+      if (budgetDelta.size > 0) {
+        const refs = [...budgetDelta.keys()];
+        await c.query(`UPDATE budget_periods bp SET held_pico = bp.held_pico - d.held, spent_pico = bp.spent_pico + d.spent
+          FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS d(ref, held, spent)
+          WHERE bp.budget_id = split_part(d.ref, '@', 1) AND bp.period_key = split_part(d.ref, '@', 2)`,
+        [refs, refs.map((r) => budgetDelta.get(r)!.held), refs.map((r) => budgetDelta.get(r)!.spent)]);
       }
       if (entries.length > 0) {
         await c.query(`INSERT INTO ledger_entries (account_id, kind, amount_pico, grant_id, request_id, idempotency_key, created_at)

@@ -18,12 +18,15 @@ export class SqlitePostings {
   private readonly selectRemaining: Statement;
   private readonly drawGrant: Statement;
   private readonly insertUsage: Statement;
+  private readonly addBudgetSpend: Statement;
 
   constructor(private readonly db: SqliteDb) {
     this.insertEntry = db.prepare(`INSERT OR IGNORE INTO ledger_entries
       (account_id, kind, amount_pico, grant_id, request_id, idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`);
     this.insertHold = db.prepare(`INSERT OR IGNORE INTO holds (request_id, account_id, amount_pico, project_id, key_id, model, endpoint,
-      stream, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      stream, created_at, budget_refs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.addBudgetSpend = db.prepare(`INSERT INTO budget_periods (budget_id, period_key, spent_pico) VALUES (?, ?, ?)
+      ON CONFLICT (budget_id, period_key) DO UPDATE SET spent_pico = spent_pico + excluded.spent_pico`);
     this.closeHold = db.prepare('UPDATE holds SET closed_at = ? WHERE request_id = ? AND closed_at IS NULL');
     this.selectHold = db.prepare('SELECT closed_at FROM holds WHERE request_id = ?');
     this.selectRemaining = db.prepare('SELECT remaining_pico FROM grants WHERE id = ?');
@@ -92,7 +95,8 @@ export class SqlitePostings {
 
   private postHold(h: HoldPosting): void {
     const m = h.meta;
-    if (this.insertHold.run(h.requestId, h.accountId, h.amount, m.projectId, m.keyId, m.model, m.endpoint, m.stream ? 1 : 0, h.at).changes > 0) {
+    if (this.insertHold.run(h.requestId, h.accountId, h.amount, m.projectId, m.keyId, m.model, m.endpoint, m.stream ? 1 : 0, h.at,
+      JSON.stringify(h.budgetRefs)).changes > 0) {
       this.insertEntry.run(h.accountId, 'hold', h.amount, null, h.requestId, `hold:${h.requestId}`, h.at);
     }
   }
@@ -100,7 +104,7 @@ export class SqlitePostings {
   private postSettlement(s: SettlementPosting): void {
     const u = s.usage;
     this.postHold({
-      requestId: s.requestId, accountId: s.accountId, amount: s.holdAmount, at: s.holdAt,
+      requestId: s.requestId, accountId: s.accountId, amount: s.holdAmount, at: s.holdAt, budgetRefs: s.budgetRefs,
       meta: { projectId: u.projectId, keyId: u.keyId, model: u.model, endpoint: u.endpoint, stream: u.stream },
     });
     const hold = this.selectHold.get(s.requestId) as Row;
@@ -120,6 +124,12 @@ export class SqlitePostings {
     const release = s.holdAmount > captured ? s.holdAmount - captured : 0n;
     this.insertEntry.run(s.accountId, 'release', release, null, s.requestId, `release:${s.requestId}`, s.at);
     this.closeHold.run(s.at, s.requestId);
+    if (captured > 0n) {
+      for (const ref of s.budgetRefs) {
+        const at = ref.lastIndexOf('@');
+        this.addBudgetSpend.run(ref.slice(0, at), ref.slice(at + 1), captured);
+      }
+    }
     const wanted = s.draws.reduce((sum, d) => sum + d.amount, 0n);
     const usage = wanted > captured ? { ...s.usage, uncollected: s.usage.uncollected + (wanted - captured) } : s.usage;
     this.insertUsage.run(usageParams(usage));

@@ -6,10 +6,12 @@ import { newId } from '../../domain/ids/ids.js';
 import type {
   Account, ApiKeyRecord, BalanceView, GrantRecord, LedgerEntry, NewGrant, OpenHold, Project, UsageRecord,
 } from '../records.js';
-import type { KeyLookup, LedgerTotals, NewKey, PostingBatch, Store, UsageQuery } from '../store.js';
+import type { BudgetStatus, KeyLookup, LedgerTotals, NewBudget, NewKey, PostingBatch, Store, UsageQuery } from '../store.js';
 import { openSqlite, type SqliteDb } from './database.js';
 import { toAccount, toGrant, toKey, toLedgerEntry, toPrice, toProject, toUsage, USAGE_INSERT, usageParams } from '../rows.js';
 import { SqlitePostings } from './postings.js';
+import { SqliteBudgets } from './budgets.js';
+import type { Budget } from '../../domain/budgets/budget.js';
 
 type Row = Record<string, unknown>;
 
@@ -17,10 +19,13 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly db: SqliteDb;
   private readonly postings: SqlitePostings;
+  readonly budgets: SqliteBudgets;
+  private localChanges = 0;
 
   constructor(path: string, opts: { synchronous?: 'NORMAL' | 'FULL' } = {}) {
     this.db = openSqlite(path, opts);
     this.postings = new SqlitePostings(this.db);
+    this.budgets = new SqliteBudgets(this.db);
   }
 
   async createAccount(input: { name: string; tier?: string; now: number }): Promise<{ account: Account; project: Project }> {
@@ -61,6 +66,7 @@ export class SqliteStore implements Store {
   }
 
   async createKey(input: NewKey, now: number): Promise<ApiKeyRecord> {
+    this.localChanges++;
     const id = newId('key');
     this.db.prepare(`INSERT INTO api_keys (id, account_id, project_id, kind, name, secret_hash, redacted, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
@@ -72,6 +78,7 @@ export class SqliteStore implements Store {
   }
 
   async revokeKey(id: string, now: number): Promise<boolean> {
+    this.localChanges++;
     return this.db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id).changes > 0;
   }
 
@@ -90,6 +97,7 @@ export class SqliteStore implements Store {
   }
 
   async insertGrant(grant: NewGrant, now: number): Promise<{ grant: GrantRecord; created: boolean }> {
+    this.localChanges++;
     return this.postings.insertGrant(grant, now);
   }
 
@@ -112,10 +120,12 @@ export class SqliteStore implements Store {
   }
 
   async expireGrants(now: number): Promise<number> {
+    this.localChanges++;
     return this.postings.expireGrants(now);
   }
 
   async voidGrant(grantId: string, now: number): Promise<GrantRecord | undefined> {
+    this.localChanges++;
     return this.postings.voidGrant(grantId, now);
   }
 
@@ -181,11 +191,30 @@ export class SqliteStore implements Store {
     return this.postings.totals(accountId);
   }
 
+  async setBudget(input: NewBudget, now: number): Promise<Budget> {
+    this.localChanges++;
+    return this.budgets.set(input, now);
+  }
+
+  async listBudgets(accountId: string): Promise<Budget[]> {
+    return this.budgets.list(accountId);
+  }
+
+  async deleteBudget(budgetId: string, now: number): Promise<boolean> {
+    this.localChanges++;
+    return this.budgets.delete(budgetId, now);
+  }
+
+  async budgetStatus(accountId: string, now: number): Promise<BudgetStatus[]> {
+    return this.budgets.status(accountId, now);
+  }
+
   async listPrices(): Promise<Price[]> {
     return (this.db.prepare('SELECT * FROM prices ORDER BY model, effective_from').all() as Row[]).map(toPrice);
   }
 
   async insertPrices(rows: readonly Price[], source: 'builtin' | 'import' | 'operator', now: number): Promise<number> {
+    this.localChanges++;
     const verb = source === 'builtin' ? 'INSERT OR IGNORE' : 'INSERT OR REPLACE';
     const stmt = this.db.prepare(`${verb} INTO prices (model, effective_from, input_pico_per_token, cached_input_pico_per_token,
       output_pico_per_token, max_output_tokens, max_input_tokens, mode, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -203,8 +232,13 @@ export class SqliteStore implements Store {
     this.db.prepare('SELECT 1').get();
   }
 
+  /**
+   * Moves when anything that caches depend on changes: commits by other connections (PRAGMA data_version) and
+   * admin writes made through this connection (a grant, a revocation, a price, a budget). The wallet's own
+   * postings do not move it.
+   */
   async changeToken(): Promise<number> {
-    return this.dataVersion();
+    return this.dataVersion() + this.localChanges;
   }
 
   /** Synchronous form for the hot path: PRAGMA data_version moves when another connection commits. */
