@@ -43,7 +43,3 @@ export function parseIsoTime(text: string, flag: string): number {
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
-
-export function iso(t: number | null): string | null {
-  return t === null ? null : new Date(t).toISOString();
-}

@@ -2,7 +2,8 @@
 import { BUDGET_PERIODS, isValidTimeZone, type BudgetPeriod } from '../domain/budgets/period.js';
 import type { BudgetScope } from '../domain/budgets/budget.js';
 import { formatCredits, parseCredits } from '../domain/money/pico.js';
-import type { BudgetStatus, Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
+import { budgetView } from '../views/views.js';
 import { CliError, optional, parse, printJson, required } from './args.js';
 
 export async function budgetsCommand(argv: string[], store: Store): Promise<void> {
@@ -56,14 +57,14 @@ async function set(argv: string[], store: Store): Promise<void> {
   if (!isValidTimeZone(timeZone)) throw new CliError(`--timezone: unknown time zone ${JSON.stringify(timeZone)}`);
   const thresholds = parseThresholds(optional(v, 'thresholds') ?? '50,80,100');
   const budget = await store.setBudget({ accountId, scope, scopeId, period, timeZone, limit, thresholds }, Date.now());
-  if (v.json) printJson(budgetJson({ budget, periodKey: '', spent: 0n, held: 0n }, false));
+  if (v.json) printJson(budgetView({ budget, periodKey: '', spent: 0n, held: 0n }, false));
   else process.stdout.write(`budget ${budget.id}: ${formatCredits(limit)} credits per ${period} for ${scope} ${scopeId}\n`);
 }
 
 async function list(argv: string[], store: Store): Promise<void> {
   const v = parse(argv, { account: { type: 'string' }, json: { type: 'boolean' } });
   const status = await store.budgetStatus(required(v, 'account'), Date.now());
-  if (v.json) printJson(status.map((s) => budgetJson(s, true)));
+  if (v.json) printJson(status.map((s) => budgetView(s, true)));
   else for (const s of status) {
     process.stdout.write(`${s.budget.id}\t${s.budget.scope} ${s.budget.scopeId}\t${s.periodKey}\t${formatCredits(s.spent)} / ${formatCredits(s.budget.limit)}\n`);
   }
@@ -73,13 +74,4 @@ function parseThresholds(text: string): number[] {
   const values = text.split(',').map((t) => t.trim()).filter(Boolean).map(Number);
   if (values.some((n) => !Number.isInteger(n) || n <= 0 || n > 1000)) throw new CliError('--thresholds must be whole percentages, e.g. 50,80,100');
   return [...new Set(values)].sort((a, b) => a - b);
-}
-
-export function budgetJson(s: BudgetStatus, withStatus: boolean) {
-  const b = s.budget;
-  return {
-    id: b.id, account_id: b.accountId, scope: b.scope, scope_id: b.scopeId, period: b.period, timezone: b.timeZone,
-    limit: formatCredits(b.limit), thresholds: b.thresholds,
-    ...(withStatus ? { period_key: s.periodKey, spent: formatCredits(s.spent), held: formatCredits(s.held) } : {}),
-  };
 }

@@ -1,10 +1,10 @@
 // tollgate credits grant | balance | void: the operator's hand on an account's wallet.
 import { GRANT_SOURCES, type GrantSource } from '../domain/ledger/lots.js';
 import { formatCredits, parseCredits } from '../domain/money/pico.js';
-import type { GrantRecord } from '../store/records.js';
+import { balanceView, grantView } from '../views/views.js';
 import { IdempotencyConflictError } from '../store/sqlite/postings.js';
 import type { Store } from '../store/store.js';
-import { CliError, iso, optional, parse, parseIsoTime, printJson, required } from './args.js';
+import { CliError, optional, parse, parseIsoTime, printJson, required } from './args.js';
 
 /** A grant's amount is one signed 64-bit column of pico-credits. */
 const MAX_GRANT = 2n ** 63n - 1n;
@@ -55,7 +55,7 @@ async function grant(argv: string[], store: Store): Promise<void> {
     throw err;
   }
   const { grant: g, created } = inserted;
-  if (v.json) printJson({ ...grantJson(g), created });
+  if (v.json) printJson({ ...grantView(g), created });
   else process.stdout.write(`${created ? 'granted' : 'already granted'} ${formatCredits(g.amount)} credits to ${accountId} (${g.id})\n`);
 }
 
@@ -64,12 +64,7 @@ async function balance(argv: string[], store: Store): Promise<void> {
   const accountId = required(v, 'account');
   if (!(await store.getAccount(accountId))) throw new CliError(`no account ${accountId}`);
   const view = await store.balance(accountId, Date.now());
-  const out = {
-    account_id: view.accountId,
-    available: formatCredits(view.available),
-    held: formatCredits(view.held),
-    grants: view.grants.map(grantJson),
-  };
+  const out = balanceView(view);
   if (v.json) printJson(out);
   else {
     process.stdout.write(`available ${out.available} credits (held ${out.held})\n`);
@@ -81,17 +76,6 @@ async function voidGrant(argv: string[], store: Store): Promise<void> {
   const v = parse(argv, { grant: { type: 'string' }, json: { type: 'boolean' } });
   const g = await store.voidGrant(required(v, 'grant'), Date.now());
   if (!g) throw new CliError(`no grant ${String(v.grant)}`);
-  if (v.json) printJson(grantJson(g));
+  if (v.json) printJson(grantView(g));
   else process.stdout.write(`voided ${g.id}\n`);
-}
-
-export function grantJson(g: GrantRecord) {
-  const now = Date.now();
-  const status = g.voidedAt !== null ? 'voided'
-    : g.expiredAt !== null || (g.expiresAt !== null && g.expiresAt <= now) ? 'expired'
-      : g.effectiveAt > now ? 'pending' : 'active';
-  return {
-    id: g.id, source: g.source, amount: formatCredits(g.amount), remaining: formatCredits(g.remaining),
-    priority: g.priority, status, effective_at: iso(g.effectiveAt), expires_at: iso(g.expiresAt), created_at: iso(g.createdAt),
-  };
 }

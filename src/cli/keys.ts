@@ -1,7 +1,8 @@
 // tollgate keys create --account ID [--project ID] [--name NAME] [--admin] [--json]; keys revoke --key ID; keys list --account ID
 import { generateApiKey, hashApiKey, redactApiKey } from '../domain/ids/api-key.js';
 import type { Store } from '../store/store.js';
-import { CliError, iso, optional, parse, printJson, required } from './args.js';
+import { CliError, optional, parse, printJson, required } from './args.js';
+import { keyView } from '../views/views.js';
 
 export async function keysCommand(argv: string[], store: Store): Promise<void> {
   const [sub, ...rest] = argv;
@@ -47,10 +48,7 @@ export async function keysCommand(argv: string[], store: Store): Promise<void> {
   if (sub === 'list') {
     const v = parse(rest, { account: { type: 'string' }, json: { type: 'boolean' } });
     const keys = await store.listKeys(required(v, 'account'));
-    const rows = keys.map((k) => ({
-      id: k.id, name: k.name, kind: k.kind, project_id: k.projectId, redacted_value: k.redacted,
-      created_at: iso(k.createdAt), revoked_at: iso(k.revokedAt),
-    }));
+    const rows = keys.map(keyView);
     if (v.json) printJson(rows);
     else for (const r of rows) process.stdout.write(`${r.id}\t${r.kind}\t${r.redacted_value}\t${r.revoked_at ? 'revoked' : 'active'}\t${r.name}\n`);
     return;

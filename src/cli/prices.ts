@@ -4,7 +4,8 @@ import { parseLiteLlmPrices } from '../domain/pricing/litellm-import.js';
 import { PriceBook } from '../domain/pricing/price-book.js';
 import { picoPerTokenToUsdPerMillion, usdPerMillionToPicoPerToken, validatePrice, type Price } from '../domain/pricing/price.js';
 import type { Store } from '../store/store.js';
-import { CliError, iso, optional, parse, parseIsoTime, parseWithPositionals, printJson, required } from './args.js';
+import { priceView } from '../views/views.js';
+import { CliError, optional, parse, parseIsoTime, parseWithPositionals, printJson, required } from './args.js';
 
 export async function pricesCommand(argv: string[], store: Store): Promise<void> {
   const [sub, ...rest] = argv;
@@ -57,7 +58,7 @@ async function set(argv: string[], store: Store): Promise<void> {
     throw new CliError((err as Error).message);
   }
   await store.insertPrices([price], 'operator', now);
-  if (v.json) printJson(priceJson(price));
+  if (v.json) printJson(priceView(price));
   else process.stdout.write(`price for ${model} from ${new Date(effectiveFrom).toISOString()}: input ${picoPerTokenToUsdPerMillion(price.inputPerToken)}, ` +
     `cached ${picoPerTokenToUsdPerMillion(price.cachedInputPerToken)}, output ${picoPerTokenToUsdPerMillion(price.outputPerToken)} per 1M tokens\n`);
 }
@@ -90,15 +91,7 @@ async function importFile(argv: string[], store: Store): Promise<void> {
 async function list(argv: string[], store: Store): Promise<void> {
   const v = parse(argv, { model: { type: 'string' }, json: { type: 'boolean' } });
   const model = optional(v, 'model');
-  const rows = (await store.listPrices()).filter((p) => !model || p.model === model).map(priceJson);
+  const rows = (await store.listPrices()).filter((p) => !model || p.model === model).map(priceView);
   if (v.json) printJson(rows);
   else for (const r of rows) process.stdout.write(`${r.model}\t${r.effective_from}\tin ${r.input}\tcached ${r.cached_input}\tout ${r.output}\n`);
-}
-
-function priceJson(p: Price) {
-  return {
-    model: p.model, effective_from: iso(p.effectiveFrom), input: picoPerTokenToUsdPerMillion(p.inputPerToken),
-    cached_input: picoPerTokenToUsdPerMillion(p.cachedInputPerToken), output: picoPerTokenToUsdPerMillion(p.outputPerToken),
-    max_output_tokens: p.maxOutputTokens, max_input_tokens: p.maxInputTokens, mode: p.mode, unit: 'USD per 1M tokens',
-  };
 }
