@@ -1,6 +1,7 @@
 // The real `tollgate serve` as a child process: SIGKILL it with requests in flight and restart it — the holds the
 // crash left open are released, nothing is charged twice — and SIGTERM it mid-stream — the stream finishes and is
-// charged before the process exits.
+// charged before the process exits. Runs on the store TOLLGATE_TEST_STORE names (on PostgreSQL the restarted
+// process keeps its replica id, so it releases its own holds at once).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,13 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { generateApiKey, hashApiKey, redactApiKey } from '../../src/domain/ids/api-key.js';
+import { loadConfig } from '../../src/config/config.js';
 import { parseCredits } from '../../src/domain/money/pico.js';
 import { startSimulator, type SimulatedUpstream } from '../../src/simulator/index.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { Store } from '../../src/store/store.js';
 import { startServe, waitFor } from '../support/child-process.js';
 import { assertLedgerBalances, assertNoOpenHolds } from '../support/ledger-check.js';
-import { captureCounts, ledgerSum, openHoldIds, openReadOnly, usageRows } from '../support/ledger-queries.js';
+import { captureCounts, entriesFor, ledgerSum, openHoldIds } from '../support/ledger-queries.js';
 import { postJson, sseData } from '../support/raw-http.js';
+import { createTestDatabase, testStoreKind } from '../support/test-database.js';
 
 const UPSTREAM_KEY = 'sk-upstream-crash-test';
 const MODEL = 'gpt-4o-mini';
@@ -23,8 +27,7 @@ const OUT = 600_000n;
 
 interface Setup {
   dir: string;
-  dbPath: string;
-  store: SqliteStore;
+  store: Store;
   upstream: SimulatedUpstream;
   env: Record<string, string>;
   accountId: string;
@@ -35,9 +38,14 @@ interface Setup {
 
 async function setup(): Promise<Setup> {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-crash-'));
-  const dbPath = join(dir, 'tollgate.db');
+  const database = testStoreKind() === 'postgres' ? await createTestDatabase() : undefined;
   const upstream = await startSimulator({ apiKey: UPSTREAM_KEY });
-  const store = new SqliteStore(dbPath);
+  const env: Record<string, string> = {
+    TOLLGATE_DB: join(dir, 'tollgate.db'), OPENAI_BASE_URL: upstream.url, OPENAI_API_KEY: UPSTREAM_KEY,
+    TOLLGATE_SIGNUP_CREDITS: '0', TOLLGATE_LOG_LEVEL: 'info',
+    ...(database ? { DATABASE_URL: database.url, TOLLGATE_REPLICA_ID: 'crash-test-replica' } : {}),
+  };
+  const store = await openStore(loadConfig(env));
   const now = Date.now();
   const { account, project } = await store.createAccount({ name: 'crash test', now });
   const granted = parseCredits('10');
@@ -46,15 +54,12 @@ async function setup(): Promise<Setup> {
   await store.createKey({
     accountId: account.id, projectId: project.id, kind: 'project', name: 'crash', secretHash: hashApiKey(key), redacted: redactApiKey(key),
   }, now);
-  const env = {
-    TOLLGATE_DB: dbPath, OPENAI_BASE_URL: upstream.url, OPENAI_API_KEY: UPSTREAM_KEY, TOLLGATE_SIGNUP_CREDITS: '0',
-    TOLLGATE_LOG_LEVEL: 'info',
-  };
   return {
-    dir, dbPath, store, upstream, env, accountId: account.id, key, granted,
+    dir, store, upstream, env, accountId: account.id, key, granted,
     async close() {
       await store.close();
       await upstream.close();
+      await database?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -91,7 +96,6 @@ const chat = (content: string, extra: Record<string, unknown> = {}) =>
 test('SIGKILL with requests in flight, then restart: open holds released as interrupted, completed ones charged once', async () => {
   const s = await setup();
   const agent = new Agent({ connections: 16 });
-  const db = openReadOnly(s.dbPath);
   let serve = await startServe(s.env);
   try {
     // Completed before the crash: one plain call, one stream.
@@ -101,7 +105,7 @@ test('SIGKILL with requests in flight, then restart: open holds released as inte
     assert.equal(streamed.status, 200);
     assert.ok(streamed.text.includes('data: [DONE]'));
     const completed = [String(plain.headers['x-request-id']), streamed.requestId!];
-    const costBefore = ledgerSum(db, 'capture', s.accountId);
+    const costBefore = await ledgerSum(s.store, s.accountId, 'capture');
     assert.ok(costBefore > 0n);
 
     // In flight when the process dies: two slow streams and two calls the upstream never answers.
@@ -115,13 +119,9 @@ test('SIGKILL with requests in flight, then restart: open holds released as inte
     await Promise.all(streams.map((st) => st.firstData));
     const hanging = [0, 1].map((i) => postJson(`${serve.url}/v1`, '/chat/completions', s.key, chat(`hanging ${i}`), { dispatcher: agent })
       .then((r) => ({ error: undefined, r }), (error: Error) => ({ error, r: undefined })));
-    const inFlight = await waitFor('four holds written', () => {
-      const ids = openHoldIds(db);
-      return ids.length === 4 ? ids : undefined;
-    });
-    const heldBefore = inFlight.map((id) => {
-      const row = db.prepare('SELECT amount_pico FROM holds WHERE request_id = ?').get(id) as { amount_pico: bigint };
-      return row.amount_pico;
+    const inFlight = await waitFor('four holds written', async () => {
+      const open = await s.store.openHolds();
+      return open.length === 4 ? open : undefined;
     });
 
     serve.child.kill('SIGKILL');
@@ -132,30 +132,30 @@ test('SIGKILL with requests in flight, then restart: open holds released as inte
     }
     for (const r of await Promise.all(hanging)) assert.ok(r.error, 'a call in flight at the crash fails');
     // The crash left exactly these holds open, and nothing was captured for them.
-    assert.deepEqual(openHoldIds(db).sort(), [...inFlight].sort());
+    assert.deepEqual((await openHoldIds(s.store)).sort(), inFlight.map((h) => h.requestId).sort());
 
     serve = await startServe(s.env);
     const released = serve.logs.find((l) => l.msg === 'released holds left open by an earlier stop');
     assert.equal(released?.holds, 4, JSON.stringify(serve.logs));
 
-    assert.deepEqual(openHoldIds(db), [], 'no hold open after recovery');
-    const usage = new Map(usageRows(db, s.accountId).map((u) => [u.request_id, u]));
-    const captures = captureCounts(db);
-    inFlight.forEach((id, i) => {
+    assert.deepEqual(await openHoldIds(s.store), [], 'no hold open after recovery');
+    const usage = new Map((await s.store.listUsage({ accountId: s.accountId })).map((u) => [u.requestId, u]));
+    const captures = await captureCounts(s.store, s.accountId);
+    for (const hold of inFlight) {
+      const id = hold.requestId;
       const u = usage.get(id);
       assert.equal(u?.status, 'interrupted', `usage record for ${id}`);
-      assert.equal(u.cost_pico, 0n);
-      assert.equal(u.aborted, 1n);
-      assert.equal(u.hold_pico, heldBefore[i]);
+      assert.equal(u.cost, 0n);
+      assert.equal(u.aborted, true);
+      assert.equal(u.hold, hold.amount);
       assert.equal(captures.get(id), undefined, `nothing captured for interrupted ${id}`);
-      const releases = db.prepare(`SELECT amount_pico FROM ledger_entries WHERE kind = 'release' AND request_id = ?`).all(id) as Array<{ amount_pico: bigint }>;
-      assert.deepEqual(releases.map((r) => r.amount_pico), [heldBefore[i]], `one full release for ${id}`);
-    });
+      assert.deepEqual(await entriesFor(s.store, s.accountId, id, 'release'), [hold.amount], `one full release for ${id}`);
+    }
     for (const id of completed) {
       assert.equal(captures.get(id), 1, `exactly one capture for completed ${id}`);
       assert.equal(usage.get(id)?.status, 'ok');
     }
-    assert.equal(ledgerSum(db, 'capture', s.accountId), costBefore, 'recovery captured nothing');
+    assert.equal(await ledgerSum(s.store, s.accountId, 'capture'), costBefore, 'recovery captured nothing');
     const balance = await s.store.balance(s.accountId, Date.now());
     assert.equal(balance.held, 0n);
     assert.equal(balance.available, s.granted - costBefore, 'balance back to the grant minus the completed calls');
@@ -169,17 +169,15 @@ test('SIGKILL with requests in flight, then restart: open holds released as inte
     await serve.exited;
     serve = await startServe(s.env);
     assert.equal(serve.logs.find((l) => l.msg === 'released holds left open by an earlier stop'), undefined);
-    assert.equal(captureCounts(db).get(String(after.headers['x-request-id'])), 1);
-    for (const id of inFlight) {
-      const n = db.prepare(`SELECT COUNT(*) AS n FROM ledger_entries WHERE request_id = ? AND kind = 'release'`).get(id) as { n: bigint };
-      assert.equal(n.n, 1n, `still one release for ${id}`);
+    assert.equal((await captureCounts(s.store, s.accountId)).get(String(after.headers['x-request-id'])), 1);
+    for (const hold of inFlight) {
+      assert.equal((await entriesFor(s.store, s.accountId, hold.requestId, 'release')).length, 1, `still one release for ${hold.requestId}`);
     }
     await assertLedgerBalances(s.store);
     await assertNoOpenHolds(s.store);
   } finally {
     serve.child.kill('SIGKILL');
     await serve.exited;
-    db.close();
     await agent.close();
     await s.close();
   }
@@ -189,13 +187,12 @@ test('SIGTERM during a stream: the stream finishes, is charged exactly, and the 
   const s = await setup();
   // A client that keeps idle connections for a long time must not hold the shutdown open.
   const agent = new Agent({ connections: 4, keepAliveTimeout: 60_000, keepAliveMaxTimeout: 60_000 });
-  const db = openReadOnly(s.dbPath);
   const serve = await startServe(s.env);
   try {
     s.upstream.script({ kind: 'slow-stream', chunkDelayMs: 25, chunks: 24 });
     const st = openStream(serve.url, s.key, chat('drain me', { stream: true, stream_options: { include_usage: true } }), agent);
     await st.firstData;
-    await waitFor('the hold written', () => (openHoldIds(db).length === 1 ? true : undefined));
+    await waitFor('the hold written', async () => ((await s.store.openHolds()).length === 1 ? true : undefined));
     serve.child.kill('SIGTERM');
     const r = await st.done;
     assert.equal(r.error, undefined, String(r.error));
@@ -213,21 +210,20 @@ test('SIGTERM during a stream: the stream finishes, is charged exactly, and the 
     assert.ok(serve.logs.some((l) => l.msg === 'shutting down' && l.signal === 'SIGTERM'));
 
     const expected = BigInt(usageChunk.usage.prompt_tokens) * IN + BigInt(usageChunk.usage.completion_tokens) * OUT;
-    const rows = usageRows(db, s.accountId);
+    const rows = await s.store.listUsage({ accountId: s.accountId });
     assert.equal(rows.length, 1);
-    assert.equal(rows[0]!.request_id, r.requestId);
+    assert.equal(rows[0]!.requestId, r.requestId);
     assert.equal(rows[0]!.status, 'ok');
-    assert.equal(rows[0]!.cost_pico, expected);
-    assert.equal(captureCounts(db).get(r.requestId!), 1);
-    assert.equal(ledgerSum(db, 'capture', s.accountId), expected);
-    assert.deepEqual(openHoldIds(db), []);
+    assert.equal(rows[0]!.cost, expected);
+    assert.equal((await captureCounts(s.store, s.accountId)).get(r.requestId!), 1);
+    assert.equal(await ledgerSum(s.store, s.accountId, 'capture'), expected);
+    assert.deepEqual(await openHoldIds(s.store), []);
     const balance = await s.store.balance(s.accountId, Date.now());
     assert.equal(balance.available, s.granted - expected);
     await assertLedgerBalances(s.store);
   } finally {
     serve.child.kill('SIGKILL');
     await serve.exited;
-    db.close();
     await agent.close();
     await s.close();
   }
