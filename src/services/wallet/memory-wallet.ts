@@ -86,9 +86,10 @@ export class MemoryWallet implements Wallet {
   }
 
   async balance(accountId: string): Promise<BalanceView> {
+    // A cached account is reloaded first when another process changed the store, so available matches the grants.
+    const state = this.accounts.has(accountId) ? this.state(accountId) : undefined;
     this.journal.flushNow();
     const view = await this.store.balance(accountId, this.now());
-    const state = this.accounts.get(accountId);
     if (!state) return view;
     // In-flight holds live in memory; the store only knows those already journaled.
     const available = spendable(state.lots, this.now()) - state.held;
@@ -103,6 +104,7 @@ export class MemoryWallet implements Wallet {
     this.journal.flushNow();
     const open = await this.store.openHolds();
     const now = this.now();
+    let released = 0;
     let releasedAmount = 0n;
     for (const h of open) {
       if (this.accounts.get(h.accountId)?.holds.has(h.requestId)) continue;
@@ -119,9 +121,10 @@ export class MemoryWallet implements Wallet {
         }],
         usages: [],
       });
+      released++;
       releasedAmount += h.amount;
     }
-    return { released: open.length, releasedAmount };
+    return { released, releasedAmount };
   }
 
   async expire(): Promise<number> {
