@@ -29,7 +29,12 @@ export function route(method: string, path: string): Handler {
   }
   if (path.startsWith('/v1/models/') && path.length > '/v1/models/'.length) {
     if (method !== 'GET') throw new MethodNotAllowedError(method, path);
-    const id = decodeURIComponent(path.slice('/v1/models/'.length));
+    let id: string;
+    try {
+      id = decodeURIComponent(path.slice('/v1/models/'.length));
+    } catch {
+      throw new RouteNotFoundError(method, path); // malformed percent-encoding: not a URL we serve
+    }
     return (req, res, ctx, deps) => getModel(req, res, ctx, deps, id);
   }
   if (path === '/health' || path === '/healthz') {
