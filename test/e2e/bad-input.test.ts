@@ -6,6 +6,9 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { assertCharged, available, usageOf } from '../support/billing-checks.js';
 import { startHarness, type FundedAccount, type Harness } from '../support/harness.js';
 
+/** A hang fails the test instead of stalling the run. */
+const TEST_TIMEOUT_MS = 30_000;
+
 const MAX_BODY_BYTES = 64 * 1024;
 
 interface Sent {
@@ -141,13 +144,18 @@ const CASES: Case[] = [
     expect: { status: 413, param: null, code: 'request_too_large' },
   },
   { name: 'an unknown route', send: () => ({ method: 'GET', path: '/v1/nope' }), expect: { status: 404, param: null, code: null, message: /Invalid URL \(GET \/v1\/nope\)/ } },
+  {
+    name: 'a malformed percent-encoding in the path',
+    send: () => ({ method: 'GET', path: '/v1/models/%E0%A4%A' }),
+    expect: { status: 404, param: null, code: null, message: /Invalid URL/ },
+  },
   { name: 'a near-miss route', send: () => ({ path: '/v1/chat/completion', body: GOOD_CHAT }), expect: { status: 404, param: null, code: null } },
   { name: 'GET on a POST route', send: () => ({ method: 'GET', path: '/v1/chat/completions' }), expect: { status: 405, param: null, code: null } },
   { name: 'DELETE on embeddings', send: () => ({ method: 'DELETE', path: '/v1/embeddings' }), expect: { status: 405, param: null, code: null } },
   { name: 'POST on the model list', send: () => ({ method: 'POST', path: '/v1/models', body: {} }), expect: { status: 405, param: null, code: null } },
 ];
 
-test('bad input: OpenAI-shaped errors, no upstream call, no credit moved, server still serving', async (t) => {
+test('bad input: OpenAI-shaped errors, no upstream call, no credit moved, server still serving', { timeout: TEST_TIMEOUT_MS }, async (t) => {
   const h = await startHarness({ env: { TOLLGATE_MAX_BODY_BYTES: String(MAX_BODY_BYTES) } });
   try {
     const acct = await h.account('1');

@@ -11,6 +11,9 @@ import {
 } from '../support/billing-checks.js';
 import { startHarness, type FundedAccount, type Harness } from '../support/harness.js';
 
+/** A hang fails the test instead of stalling the run. */
+const TEST_TIMEOUT_MS = 30_000;
+
 async function withHarness(fn: (h: Harness, acct: FundedAccount) => Promise<void>): Promise<void> {
   const h = await startHarness();
   try {
@@ -36,7 +39,7 @@ function upstreamBody(h: Harness, i = -1): Record<string, unknown> {
   return r.body as Record<string, unknown>;
 }
 
-test('chat: plain call with cached prompt tokens is charged (prompt − cached) x input + cached x cached + output x output', async () => {
+test('chat: plain call with cached prompt tokens is charged (prompt − cached) x input + cached x cached + output x output', { timeout: TEST_TIMEOUT_MS }, async () => {
   await withHarness(async (h, acct) => {
     h.upstream.script({ kind: 'ok', usage: { promptTokens: 1800, cachedTokens: 1280, completionTokens: 40 } });
     const before = await available(h, acct.accountId);
@@ -58,7 +61,7 @@ test('chat: plain call with cached prompt tokens is charged (prompt − cached) 
   });
 });
 
-test('chat: a stream without include_usage shows the client no usage at all, yet is charged the upstream usage', async () => {
+test('chat: a stream without include_usage shows the client no usage at all, yet is charged the upstream usage', { timeout: TEST_TIMEOUT_MS }, async () => {
   await withHarness(async (h, acct) => {
     h.upstream.script({ kind: 'ok', usage: { promptTokens: 1300, cachedTokens: 1152, completionTokens: 48 } });
     const before = await available(h, acct.accountId);
@@ -87,7 +90,7 @@ test('chat: a stream without include_usage shows the client no usage at all, yet
   });
 });
 
-test('chat: a stream with include_usage: false is metered the same way and still shows no usage', async () => {
+test('chat: a stream with include_usage: false is metered the same way and still shows no usage', { timeout: TEST_TIMEOUT_MS }, async () => {
   await withHarness(async (h, acct) => {
     h.upstream.script({ kind: 'ok', usage: { promptTokens: 30, completionTokens: 48 } });
     const before = await available(h, acct.accountId);
@@ -107,7 +110,7 @@ test('chat: a stream with include_usage: false is metered the same way and still
   });
 });
 
-test('chat: a stream with include_usage (reasoning model) shows the usage chunk, and that is the charge', async () => {
+test('chat: a stream with include_usage (reasoning model) shows the usage chunk, and that is the charge', { timeout: TEST_TIMEOUT_MS }, async () => {
   await withHarness(async (h, acct) => {
     const before = await available(h, acct.accountId);
     const { data: stream, response } = await h.client(acct.key).chat.completions
@@ -138,7 +141,7 @@ test('chat: a stream with include_usage (reasoning model) shows the usage chunk,
   });
 });
 
-test('responses: a plain call (gpt-5) is charged for cached input and reasoning output', async () => {
+test('responses: a plain call (gpt-5) is charged for cached input and reasoning output', { timeout: TEST_TIMEOUT_MS }, async () => {
   await withHarness(async (h, acct) => {
     h.upstream.script({ kind: 'ok', usage: { promptTokens: 2100, cachedTokens: 2048, completionTokens: 300, reasoningTokens: 256 } });
     const before = await available(h, acct.accountId);
@@ -161,7 +164,7 @@ test('responses: a plain call (gpt-5) is charged for cached input and reasoning 
   });
 });
 
-test('responses: a stream is charged the usage of its response.completed event', async () => {
+test('responses: a stream is charged the usage of its response.completed event', { timeout: TEST_TIMEOUT_MS }, async () => {
   await withHarness(async (h, acct) => {
     const before = await available(h, acct.accountId);
     const { data: stream, response } = await h.client(acct.key).responses
@@ -191,7 +194,7 @@ test('responses: a stream is charged the usage of its response.completed event',
   });
 });
 
-test('embeddings: charged prompt tokens x input price only', async () => {
+test('embeddings: charged prompt tokens x input price only', { timeout: TEST_TIMEOUT_MS }, async () => {
   await withHarness(async (h, acct) => {
     const before = await available(h, acct.accountId);
     const { data, response } = await h.client(acct.key).embeddings
@@ -210,7 +213,7 @@ test('embeddings: charged prompt tokens x input price only', async () => {
   });
 });
 
-test('completions (legacy): plain, then streamed without include_usage, each charged its upstream usage', async () => {
+test('completions (legacy): plain, then streamed without include_usage, each charged its upstream usage', { timeout: TEST_TIMEOUT_MS }, async () => {
   await withHarness(async (h, acct) => {
     const client = h.client(acct.key);
     let before = await available(h, acct.accountId);
@@ -241,7 +244,7 @@ test('completions (legacy): plain, then streamed without include_usage, each cha
   });
 });
 
-test('models: list and retrieve are free, and a model without a price is not found without asking upstream', async () => {
+test('models: list and retrieve are free, and a model without a price is not found without asking upstream', { timeout: TEST_TIMEOUT_MS }, async () => {
   await withHarness(async (h, acct) => {
     const client = h.client(acct.key);
     const before = await available(h, acct.accountId);

@@ -6,6 +6,9 @@ import { RateLimitError } from 'openai';
 import { assertCharged, available, expectedCharge, usageOf } from '../support/billing-checks.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
+/** A hang fails the test instead of stalling the run. */
+const TEST_TIMEOUT_MS = 30_000;
+
 const QUOTA_MESSAGE = 'You exceeded your current quota, please check your plan and billing details.';
 
 async function refusal(promise: Promise<unknown>): Promise<RateLimitError> {
@@ -33,7 +36,7 @@ async function withHarness(fn: (h: Harness) => Promise<void>): Promise<void> {
   }
 }
 
-test('spent down: the next request is refused with insufficient_quota, never retried, never sent upstream', async () => {
+test('spent down: the next request is refused with insufficient_quota, never retried, never sent upstream', { timeout: TEST_TIMEOUT_MS }, async () => {
   await withHarness(async (h) => {
     const acct = await h.account('0.001');
     const client = h.client(acct.key, { maxRetries: 3 });
@@ -61,7 +64,7 @@ test('spent down: the next request is refused with insufficient_quota, never ret
   });
 });
 
-test('an account with no credit is refused on every endpoint, streamed or not, with no upstream call', async () => {
+test('an account with no credit is refused on every endpoint, streamed or not, with no upstream call', { timeout: TEST_TIMEOUT_MS }, async () => {
   await withHarness(async (h) => {
     const acct = await h.account('0');
     const client = h.client(acct.key, { maxRetries: 3 });
@@ -84,7 +87,7 @@ test('an account with no credit is refused on every endpoint, streamed or not, w
   });
 });
 
-test('a request whose hold exceeds the balance is refused even though its actual cost would fit', async () => {
+test('a request whose hold exceeds the balance is refused even though its actual cost would fit', { timeout: TEST_TIMEOUT_MS }, async () => {
   await withHarness(async (h) => {
     // gpt-5 with no output cap holds its 128k-token maximum output (1.28 credits) and cannot run on 1 credit…
     const acct = await h.account('1');
@@ -100,7 +103,7 @@ test('a request whose hold exceeds the balance is refused even though its actual
   });
 });
 
-test('racing requests: holds are atomic, so only what the balance covers goes upstream and it never goes negative', async () => {
+test('racing requests: holds are atomic, so only what the balance covers goes upstream and it never goes negative', { timeout: TEST_TIMEOUT_MS }, async () => {
   await withHarness(async (h) => {
     // 0.001 credits covers one hold of ~0.0006 (1000 output tokens of gpt-4o-mini) at a time.
     const acct = await h.account('0.001');
