@@ -11,6 +11,9 @@ import type { UsageRecord } from '../../src/store/records.js';
 import { assertCharged, available, expectedCharge, priceOf, usageOf, waitFor } from '../support/billing-checks.js';
 import { startHarness, type FundedAccount, type Harness, type HarnessOptions } from '../support/harness.js';
 
+/** A hang fails the test instead of stalling the run. */
+const TEST_TIMEOUT_MS = 30_000;
+
 async function withHarness(fn: (h: Harness, acct: FundedAccount) => Promise<void>, opts: HarnessOptions = {}): Promise<void> {
   const h = await startHarness(opts);
   try {
@@ -55,7 +58,7 @@ async function assertFreeGatewayError(h: Harness, acct: FundedAccount, before: b
 
 const STORY = [{ role: 'user' as const, content: 'Tell me a very long story about a toll bridge' }];
 
-test('client aborts a chat stream: charged the held prompt + delivered output, and the upstream stream is aborted', async () => {
+test('client aborts a chat stream: charged the held prompt + delivered output, and the upstream stream is aborted', { timeout: TEST_TIMEOUT_MS }, async () => {
   await withHarness(async (h, acct) => {
     h.upstream.script({ kind: 'slow-stream', chunkDelayMs: 20, chunks: 100 });
     const before = await available(h, acct.accountId);
@@ -97,7 +100,36 @@ test('client aborts a chat stream: charged the held prompt + delivered output, a
   });
 });
 
-test('client drops a responses stream (raw HTTP): charged prompt + delivered output, upstream aborted', async () => {
+// DESIGN.md: when the client leaves a stream it is charged the prompt plus the output actually delivered (here none),
+// and the upstream stream is aborted. Whether leaving before the upstream's headers costs the prompt or nothing is
+// the lead's call; either is accepted below, a full charge for output nobody received is not.
+test('client leaves a stream before the upstream answers: no output charged, the upstream call aborted', { timeout: TEST_TIMEOUT_MS }, async () => {
+  await withHarness(async (h, acct) => {
+    h.upstream.script({ kind: 'ok', delayMs: 300 });
+    const before = await available(h, acct.accountId);
+    const controller = new AbortController();
+    const call = h.client(acct.key).chat.completions.create(
+      { model: 'gpt-4o-mini', messages: STORY, stream: true, max_tokens: 1000 }, { signal: controller.signal },
+    );
+    await waitFor('the upstream call to start', () => (h.upstream.requests.length > 0 ? true : undefined));
+    controller.abort();
+    assert.ok((await rejection(call)) instanceof APIUserAbortError);
+
+    const row = await settledUsage(h, acct.accountId);
+    const sim = h.upstream.requests[0]!;
+    await waitFor('the upstream call to end', () => (sim.outcome === 'pending' ? undefined : sim.outcome));
+    assert.equal(row.outputTokens, 0, `charged ${row.outputTokens} output tokens the client never received (status ${row.status})`);
+    assert.notEqual(row.status, 'ok');
+    assert.equal(row.aborted, true);
+    assert.equal(sim.outcome, 'client-closed', 'the upstream stream ran to the end after the client left');
+    assert.ok(row.inputTokens === 0 || row.inputTokens === promptTokensHeld(h, row, 1000));
+    const charge = expectedCharge(h, 'gpt-4o-mini', { input: row.inputTokens, output: 0 });
+    assert.equal(row.cost, charge);
+    await assertCharged(h, acct.accountId, before, charge);
+  });
+});
+
+test('client drops a responses stream (raw HTTP): charged prompt + delivered output, upstream aborted', { timeout: TEST_TIMEOUT_MS }, async () => {
   await withHarness(async (h, acct) => {
     h.upstream.script({ kind: 'slow-stream', chunkDelayMs: 20, chunks: 100 });
     const before = await available(h, acct.accountId);
@@ -146,7 +178,7 @@ test('client drops a responses stream (raw HTTP): charged prompt + delivered out
   });
 });
 
-test('upstream resets mid-stream: the client sees a broken stream and is charged prompt + delivered output', async () => {
+test('upstream resets mid-stream: the client sees a broken stream and is charged prompt + delivered output', { timeout: TEST_TIMEOUT_MS }, async () => {
   await withHarness(async (h, acct) => {
     h.upstream.script({ kind: 'reset-mid-stream', afterChunks: 5 });
     const before = await available(h, acct.accountId);
@@ -173,7 +205,7 @@ test('upstream resets mid-stream: the client sees a broken stream and is charged
   });
 });
 
-test('upstream stalls mid-stream past TOLLGATE_UPSTREAM_TIMEOUT_MS: a broken stream, charged prompt + delivered', async () => {
+test('upstream stalls mid-stream past TOLLGATE_UPSTREAM_TIMEOUT_MS: a broken stream, charged prompt + delivered', { timeout: TEST_TIMEOUT_MS }, async () => {
   await withHarness(async (h, acct) => {
     // The head frame arrives at once; each content frame would come a second later, after the 300 ms timeout.
     h.upstream.script({ kind: 'slow-stream', chunkDelayMs: 1_000, chunks: 20 });
@@ -195,7 +227,7 @@ test('upstream stalls mid-stream past TOLLGATE_UPSTREAM_TIMEOUT_MS: a broken str
   }, { env: { TOLLGATE_UPSTREAM_TIMEOUT_MS: '300' } });
 });
 
-test('upstream 500 on a plain call: free, and the client gets the upstream status and error body', async () => {
+test('upstream 500 on a plain call: free, and the client gets the upstream status and error body', { timeout: TEST_TIMEOUT_MS }, async () => {
   await withHarness(async (h, acct) => {
     h.upstream.script({ kind: 'status', status: 500 });
     const before = await available(h, acct.accountId);
@@ -213,7 +245,7 @@ test('upstream 500 on a plain call: free, and the client gets the upstream statu
   });
 });
 
-test('upstream 503 with its own body on a streamed call: free, status and body passed through', async () => {
+test('upstream 503 with its own body on a streamed call: free, status and body passed through', { timeout: TEST_TIMEOUT_MS }, async () => {
   await withHarness(async (h, acct) => {
     const body = { error: { message: 'Overloaded: slow down', type: 'server_error', param: null, code: 'overloaded' } };
     h.upstream.script({ kind: 'status', status: 503, body });
@@ -229,7 +261,7 @@ test('upstream 503 with its own body on a streamed call: free, status and body p
   });
 });
 
-test('upstream refuses the connection: free 502, OpenAI-shaped', async () => {
+test('upstream refuses the connection: free 502, OpenAI-shaped', { timeout: TEST_TIMEOUT_MS }, async () => {
   await withHarness(async (h, acct) => {
     h.upstream.script({ kind: 'refuse' });
     const before = await available(h, acct.accountId);
@@ -239,7 +271,7 @@ test('upstream refuses the connection: free 502, OpenAI-shaped', async () => {
   });
 });
 
-test('upstream resets halfway through a plain JSON answer: free 502', async () => {
+test('upstream resets halfway through a plain JSON answer: free 502', { timeout: TEST_TIMEOUT_MS }, async () => {
   await withHarness(async (h, acct) => {
     h.upstream.script({ kind: 'reset-mid-stream', afterChunks: 0 });
     const before = await available(h, acct.accountId);
@@ -249,7 +281,7 @@ test('upstream resets halfway through a plain JSON answer: free 502', async () =
   });
 });
 
-test('upstream port closed: free 502, OpenAI-shaped', async () => {
+test('upstream port closed: free 502, OpenAI-shaped', { timeout: TEST_TIMEOUT_MS }, async () => {
   const port = await new Promise<number>((resolve) => {
     const probe = createServer();
     probe.listen(0, '127.0.0.1', () => {
@@ -265,7 +297,7 @@ test('upstream port closed: free 502, OpenAI-shaped', async () => {
   }, { env: { OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1` } });
 });
 
-test('upstream hangs: free 504 after TOLLGATE_UPSTREAM_TIMEOUT_MS', async () => {
+test('upstream hangs: free 504 after TOLLGATE_UPSTREAM_TIMEOUT_MS', { timeout: TEST_TIMEOUT_MS }, async () => {
   await withHarness(async (h, acct) => {
     h.upstream.script({ kind: 'hang' });
     const before = await available(h, acct.accountId);
@@ -278,7 +310,7 @@ test('upstream hangs: free 504 after TOLLGATE_UPSTREAM_TIMEOUT_MS', async () => 
   }, { env: { TOLLGATE_UPSTREAM_TIMEOUT_MS: '300' } });
 });
 
-test('client leaves a plain call: the upstream call finishes and its reported usage is charged', async () => {
+test('client leaves a plain call: the upstream call finishes and its reported usage is charged', { timeout: TEST_TIMEOUT_MS }, async () => {
   await withHarness(async (h, acct) => {
     h.upstream.script({ kind: 'ok', delayMs: 300, usage: { promptTokens: 20, completionTokens: 48 } });
     const before = await available(h, acct.accountId);
