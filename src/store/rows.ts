@@ -107,12 +107,14 @@ export const usageParams = (u: UsageRecord) => ({
   created_at: u.createdAt,
 });
 
-export const USAGE_INSERT = `INSERT OR IGNORE INTO usage_records (request_id, account_id, project_id, key_id, model, endpoint,
+/** Idempotent per request id; any other constraint violation still fails (OR IGNORE would drop the row silently). */
+export const USAGE_INSERT = `INSERT INTO usage_records (request_id, account_id, project_id, key_id, model, endpoint,
   input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, cost_pico, uncollected_pico, hold_pico,
   price_effective_from, cache_hit, status, http_status, stream, aborted, latency_ms, created_at)
   VALUES (@request_id, @account_id, @project_id, @key_id, @model, @endpoint, @input_tokens, @cached_input_tokens,
   @output_tokens, @reasoning_tokens, @cost_pico, @uncollected_pico, @hold_pico, @price_effective_from, @cache_hit,
-  @status, @http_status, @stream, @aborted, @latency_ms, @created_at)`;
+  @status, @http_status, @stream, @aborted, @latency_ms, @created_at)
+  ON CONFLICT (request_id) DO NOTHING`;
 
 export const toPrice = (r: Row): Price => ({
   model: str(r.model),

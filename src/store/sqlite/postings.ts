@@ -21,10 +21,12 @@ export class SqlitePostings {
   private readonly addBudgetSpend: Statement;
 
   constructor(private readonly db: SqliteDb) {
-    this.insertEntry = db.prepare(`INSERT OR IGNORE INTO ledger_entries
-      (account_id, kind, amount_pico, grant_id, request_id, idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`);
-    this.insertHold = db.prepare(`INSERT OR IGNORE INTO holds (request_id, account_id, amount_pico, project_id, key_id, model, endpoint,
-      stream, created_at, budget_refs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    // Replays are skipped by their unique key only: a NOT NULL or CHECK violation must fail the batch, never vanish.
+    this.insertEntry = db.prepare(`INSERT INTO ledger_entries
+      (account_id, kind, amount_pico, grant_id, request_id, idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (idempotency_key) DO NOTHING`);
+    this.insertHold = db.prepare(`INSERT INTO holds (request_id, account_id, amount_pico, project_id, key_id, model, endpoint,
+      stream, created_at, budget_refs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING`);
     this.addBudgetSpend = db.prepare(`INSERT INTO budget_periods (budget_id, period_key, spent_pico) VALUES (?, ?, ?)
       ON CONFLICT (budget_id, period_key) DO UPDATE SET spent_pico = spent_pico + excluded.spent_pico`);
     this.closeHold = db.prepare('UPDATE holds SET closed_at = ? WHERE request_id = ? AND closed_at IS NULL');
