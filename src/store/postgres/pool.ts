@@ -39,6 +39,7 @@ export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
 
 export async function migratePostgres(pool: pg.Pool): Promise<string[]> {
   const client = await pool.connect();
+  const stopCatching = catchClientErrors(client);
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)');
@@ -63,22 +64,38 @@ export async function migratePostgres(pool: pg.Pool): Promise<string[]> {
     return done;
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
+    stopCatching();
     client.release();
   }
+}
+
+/**
+ * pg-pool listens for errors only on idle clients: a checked-out client whose connection drops emits an 'error' event
+ * nobody handles, which would crash the process. The query in progress rejects with the same error, so the listener
+ * only has to exist. Returns the function that removes it (call it right before release()).
+ */
+function catchClientErrors(client: pg.PoolClient): () => void {
+  const ignore = () => {};
+  client.on('error', ignore);
+  return () => client.removeListener('error', ignore);
 }
 
 /** Runs `fn` in one transaction on one client; rolls back on any error. */
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  const stopCatching = catchClientErrors(client);
+  let broken: Error | undefined;
   try {
     await client.query('BEGIN');
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
+    // A client that cannot even roll back is not returned to the pool.
+    await client.query('ROLLBACK').catch((rollbackErr: Error) => { broken = rollbackErr; });
     throw err;
   } finally {
-    client.release();
+    stopCatching();
+    client.release(broken);
   }
 }
