@@ -119,3 +119,24 @@ export function redactSecret(secret: string): string {
   if (secret.length <= 8) return '*'.repeat(secret.length);
   return `${secret.slice(0, 6)}${'*'.repeat(Math.min(20, secret.length - 10))}${secret.slice(-4)}`;
 }
+
+/**
+ * A rate limit (RPM, TPM or RPD) was reached: OpenAI's 429 `rate_limit_exceeded`, typed `requests` or `tokens`,
+ * with `retry-after` (whole seconds, rounded up) and `retry-after-ms`, which the official SDKs wait for before
+ * retrying. `retryAfterMs: null` means the request can never fit (its tokens exceed the TPM limit): no retry
+ * headers, and `x-should-retry: false` so clients do not retry in vain. `headers` carries the x-ratelimit-* set.
+ */
+export class RateLimitExceededError extends ApiError {
+  readonly retryAfterMs: number | null;
+
+  constructor(message: string, opts: { type: 'requests' | 'tokens'; retryAfterMs: number | null; headers?: Record<string, string> }) {
+    const retry: Record<string, string> = opts.retryAfterMs === null
+      ? { 'x-should-retry': 'false' }
+      : {
+        'retry-after': String(Math.max(1, Math.ceil(opts.retryAfterMs / 1000))),
+        'retry-after-ms': String(Math.max(1, Math.ceil(opts.retryAfterMs))),
+      };
+    super(429, message, { type: opts.type, code: 'rate_limit_exceeded', headers: { ...opts.headers, ...retry } });
+    this.retryAfterMs = opts.retryAfterMs;
+  }
+}
