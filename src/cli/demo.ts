@@ -2,7 +2,7 @@
 // so a newcomer can try Tollgate with no OpenAI key and no network. Every simulated answer is marked
 // `x-tollgate-simulated: true`. The normal start never falls back to the simulator.
 import type { Config } from '../config/config.js';
-import { generateApiKey, hashApiKey, redactApiKey } from '../domain/ids/api-key.js';
+import { issueKey } from '../services/api-keys.js';
 import { formatCredits } from '../domain/money/pico.js';
 import { startGateway } from '../gateway.js';
 import { createLogger } from '../observability/logger.js';
@@ -25,11 +25,7 @@ export async function demoCommand(argv: string[], config: Config, env: NodeJS.Pr
   const gateway = await startGateway(demoConfig, { logger });
   const store = gateway.deps.store;
   const { account, project, signupGrant } = await openAccount(store, demoConfig, { name: 'Demo account' }, Date.now());
-  const secret = generateApiKey();
-  await store.createKey({
-    accountId: account.id, projectId: project.id, kind: 'project', name: 'demo key',
-    secretHash: hashApiKey(secret), redacted: redactApiKey(secret),
-  }, Date.now());
+  const { secret } = await issueKey(store, { accountId: account.id, projectId: project.id, name: 'demo key' }, Date.now());
   const credits = signupGrant ? formatCredits(signupGrant.amount) : '0';
   process.stdout.write([
     '',

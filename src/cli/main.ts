@@ -4,6 +4,7 @@ import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { accountsCommand } from './accounts.js';
 import { CliError } from './args.js';
+import { ApiError } from '../http/errors.js';
 import { creditsCommand } from './credits.js';
 import { demoCommand } from './demo.js';
 import { keysCommand } from './keys.js';
@@ -60,7 +61,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
     return 0;
   } catch (err) {
-    if (err instanceof CliError) {
+    if (err instanceof CliError || err instanceof ApiError) {
       process.stderr.write(`tollgate ${command}: ${err.message}\n`);
       return 2;
     }

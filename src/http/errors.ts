@@ -61,6 +61,12 @@ export class RouteNotFoundError extends ApiError {
   }
 }
 
+export class NotFoundError extends ApiError {
+  constructor(message: string) {
+    super(404, message, { code: 'not_found' });
+  }
+}
+
 export class ModelNotFoundError extends ApiError {
   constructor(model: string, reason = 'does not exist or you do not have access to it') {
     super(404, `The model \`${model}\` ${reason}.`, { code: 'model_not_found', param: 'model' });

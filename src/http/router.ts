@@ -7,6 +7,7 @@ import type { RequestContext } from '../services/usage-record.js';
 import { MethodNotAllowedError, RouteNotFoundError } from './errors.js';
 import { health } from './routes/health.js';
 import { getModel, listModels } from './routes/models.js';
+import { adminRoute } from './admin/admin-routes.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, ctx: RequestContext, deps: GatewayDeps) => Promise<void>;
 
@@ -36,6 +37,10 @@ export function route(method: string, path: string): Handler {
       throw new RouteNotFoundError(method, path); // malformed percent-encoding: not a URL we serve
     }
     return (req, res, ctx, deps) => getModel(req, res, ctx, deps, id);
+  }
+  if (path.startsWith('/admin/')) {
+    const admin = adminRoute(method, path);
+    if (admin) return (req, res, _ctx, deps) => admin(req, res, deps);
   }
   if (path === '/health' || path === '/healthz') {
     return (_req, res, _ctx, deps) => health(res, deps);

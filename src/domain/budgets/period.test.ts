@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isValidTimeZone, periodKey } from './period.js';
+import { isValidTimeZone, periodKey, periodStart } from './period.js';
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -30,4 +30,14 @@ test('day and ISO week keys', () => {
 test('time zones are validated', () => {
   assert.equal(isValidTimeZone('Asia/Kolkata'), true);
   assert.equal(isValidTimeZone('Mars/Olympus'), false);
+});
+
+test('period start is local midnight of the first day, as an instant', () => {
+  assert.equal(periodStart('month', 'UTC', at('2026-11-25T10:00:00Z')), at('2026-11-01T00:00:00Z'));
+  assert.equal(periodStart('month', 'Europe/Berlin', at('2026-11-25T10:00:00Z')), at('2026-10-31T23:00:00Z'));
+  assert.equal(periodStart('day', 'America/New_York', at('2026-11-25T03:00:00Z')), at('2026-11-24T05:00:00Z'));
+  assert.equal(periodStart('week', 'UTC', at('2026-11-25T10:00:00Z')), at('2026-11-23T00:00:00Z'));
+  // October in Berlin began in summer time (UTC+2) although the 25th is in winter time.
+  assert.equal(periodStart('month', 'Europe/Berlin', at('2026-10-28T12:00:00Z')), at('2026-09-30T22:00:00Z'));
+  assert.equal(periodStart('month', 'Asia/Kolkata', at('2026-11-25T10:00:00Z')), at('2026-10-31T18:30:00Z'));
 });

@@ -45,3 +45,31 @@ export function periodKey(period: BudgetPeriod, timeZone: string, at: number): s
   const monday = new Date(asUtc - weekday * 86_400_000);
   return `${pad(monday.getUTCFullYear(), 4)}-${pad(monday.getUTCMonth() + 1)}-${pad(monday.getUTCDate())}`;
 }
+
+const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Minutes the zone's wall clock is ahead of UTC at instant `at`. */
+function zoneOffsetMinutes(at: number, timeZone: string): number {
+  let f = offsetFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+    });
+    offsetFormatters.set(timeZone, f);
+  }
+  const parts = f.formatToParts(new Date(at));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return Math.round((wall - Math.floor(at / 1000) * 1000) / 60_000);
+}
+
+/** The instant the period containing `at` began: local midnight of its first day, in the budget's time zone. */
+export function periodStart(period: BudgetPeriod, timeZone: string, at: number): number {
+  const key = periodKey(period, timeZone, at);
+  const [y, m, d] = key.split('-').map(Number) as [number, number, number | undefined];
+  const wall = Date.UTC(y, m - 1, d ?? 1);
+  let start = wall - zoneOffsetMinutes(wall, timeZone) * 60_000;
+  // Near a DST change the offset at the guess can differ from the offset at the true start: correct once.
+  start = wall - zoneOffsetMinutes(start, timeZone) * 60_000;
+  return start;
+}

@@ -2,7 +2,7 @@
 import type pg from 'pg';
 import { newId } from '../../domain/ids/ids.js';
 import type { Budget } from '../../domain/budgets/budget.js';
-import { periodKey } from '../../domain/budgets/period.js';
+import { periodKey, periodStart } from '../../domain/budgets/period.js';
 import type { BudgetStatus, NewBudget } from '../store.js';
 import { toBudget } from '../budget-rows.js';
 import { inTransaction } from './pool.js';
@@ -27,7 +27,15 @@ export class PgBudgets {
         [id, input.accountId, input.scope, input.scopeId, input.period, input.timeZone, input.limit, JSON.stringify(input.thresholds), now]);
       }
       await bumpChangeLog(c);
-      return toBudget((await c.query('SELECT * FROM budgets WHERE id = $1', [id])).rows[0] as Row);
+      const budget = toBudget((await c.query('SELECT * FROM budgets WHERE id = $1', [id])).rows[0] as Row);
+      // A budget set mid-period counts what its scope already spent since the period began.
+      const since = periodStart(budget.period, budget.timeZone, now);
+      const column = budget.scope === 'account' ? 'account_id' : budget.scope === 'project' ? 'project_id' : 'key_id';
+      await c.query(`INSERT INTO budget_periods (budget_id, period_key, spent_pico)
+        SELECT $1, $2, COALESCE(SUM(cost_pico - uncollected_pico), 0) FROM usage_records
+        WHERE account_id = $3 AND ${column} = $4 AND created_at >= $5
+        ON CONFLICT DO NOTHING`, [budget.id, periodKey(budget.period, budget.timeZone, now), budget.accountId, budget.scopeId, since]);
+      return budget;
     });
   }
 

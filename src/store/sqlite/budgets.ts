@@ -1,7 +1,7 @@
 // Budgets on SQLite: definitions and each period's captured spend (open holds live in the serving process's memory).
 import { newId } from '../../domain/ids/ids.js';
 import type { Budget } from '../../domain/budgets/budget.js';
-import { periodKey } from '../../domain/budgets/period.js';
+import { periodKey, periodStart } from '../../domain/budgets/period.js';
 import type { BudgetStatus, NewBudget } from '../store.js';
 import { toBudget } from '../budget-rows.js';
 import type { SqliteDb } from './database.js';
@@ -24,7 +24,15 @@ export class SqliteBudgets {
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
           .run(id, input.accountId, input.scope, input.scopeId, input.period, input.timeZone, input.limit, JSON.stringify(input.thresholds), now, now);
       }
-      return toBudget(this.db.prepare('SELECT * FROM budgets WHERE id = ?').get(id) as Row);
+      const budget = toBudget(this.db.prepare('SELECT * FROM budgets WHERE id = ?').get(id) as Row);
+      // A budget set mid-period counts what its scope already spent since the period began.
+      const since = periodStart(budget.period, budget.timeZone, now);
+      const column = budget.scope === 'account' ? 'account_id' : budget.scope === 'project' ? 'project_id' : 'key_id';
+      const spent = this.db.prepare(`SELECT COALESCE(SUM(cost_pico - uncollected_pico), 0) AS s FROM usage_records
+        WHERE account_id = ? AND ${column} = ? AND created_at >= ?`).get(budget.accountId, budget.scopeId, since) as Row;
+      this.db.prepare('INSERT OR IGNORE INTO budget_periods (budget_id, period_key, spent_pico) VALUES (?, ?, ?)')
+        .run(budget.id, periodKey(budget.period, budget.timeZone, now), BigInt(spent.s as bigint));
+      return budget;
     }).immediate();
   }
 
