@@ -80,19 +80,30 @@ async function forward(
   plan: RequestPlan, req: IncomingMessage, res: ServerResponse, ctx: RequestContext, deps: GatewayDeps, settle: Settler,
 ): Promise<void> {
   const abort = new AbortController();
+  // Only a stream is aborted when the client leaves (even before the upstream answered); a plain call finishes
+  // and is charged (DESIGN.md).
+  const leaveBeforeAnswer = () => {
+    if (!res.writableEnded) abort.abort();
+  };
+  if (plan.stream) res.once('close', leaveBeforeAnswer);
   let upstream;
   try {
     upstream = await deps.upstream.send({
       method: 'POST', path: UPSTREAM_PATH[plan.endpoint], body: plan.upstreamBody,
-      // Only a stream is aborted when the client leaves; a plain call finishes and is charged (DESIGN.md).
       ...(plan.stream ? { signal: abort.signal } : {}),
     });
   } catch (err) {
+    if (abort.signal.aborted) {
+      // The client left a stream before it began: the prompt was sent upstream; nothing was delivered.
+      await settle({ status: 'cut_off', httpStatus: 499, aborted: true, tokens: promptOnly(plan), now: deps.now() });
+      return;
+    }
     metrics.upstreamErrors.inc();
     const apiError = err instanceof ApiError ? err : toUpstreamError(err);
     await settle({ status: 'upstream_error', httpStatus: apiError.status, now: deps.now() });
     throw apiError;
   }
+  res.off('close', leaveBeforeAnswer);
   const headers = { ...passThroughHeaders(upstream.headers), 'x-request-id': ctx.requestId };
 
   if (upstream.statusCode < 200 || upstream.statusCode >= 300) {

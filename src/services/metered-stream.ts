@@ -18,12 +18,13 @@ export async function forwardStream(
   const meter = new SseMeter({ endpoint, model: plan.model, hideUsage: !plan.clientWantsUsage && endpoint !== 'responses' });
   let clientGone = false;
   const onClose = () => {
-    if (!res.writableEnded) {
+    if (!res.writableEnded && !clientGone) {
       clientGone = true;
       abort.abort();
     }
   };
   res.on('close', onClose);
+  if (res.destroyed || abort.signal.aborted) onClose();
   res.writeHead(upstream.statusCode, { ...headers, 'cache-control': 'no-cache', connection: 'keep-alive' });
 
   let tail: Buffer[] = [];
