@@ -1,50 +1,53 @@
 // Group commit: postings made during one turn of the event loop are written in one transaction.
-// A settlement's promise resolves only after its batch committed; a failed batch is logged, counted and retried,
-// never dropped.
+// A settlement's promise resolves only after its posting committed. When a batch fails, its postings are committed
+// one by one, so a posting that cannot be written never holds up the others; it is logged, counted and retried with
+// backoff, never dropped.
 import type { UsageRecord } from '../../store/records.js';
-import type { HoldPosting, SettlementPosting } from '../../store/store.js';
+import type { HoldPosting, PostingBatch, SettlementPosting } from '../../store/store.js';
 import type { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { Logger } from '../../observability/logger.js';
 import { metrics } from '../../observability/metrics.js';
 
 const RETRY_MS = 100;
+const MAX_RETRY_MS = 10_000;
+
+type Entry =
+  | { kind: 'hold'; posting: HoldPosting; done?: () => void }
+  | { kind: 'settlement'; posting: SettlementPosting; done?: () => void }
+  | { kind: 'usage'; posting: UsageRecord; done?: () => void }
+  | { kind: 'marker'; done: () => void };
 
 export class Journal {
-  private holds: HoldPosting[] = [];
-  private settlements: SettlementPosting[] = [];
-  private usages: UsageRecord[] = [];
-  private waiters: Array<() => void> = [];
+  private queue: Entry[] = [];
+  private stuck: Entry[] = [];
   private scheduled = false;
   private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelay = RETRY_MS;
   private stopped = false;
 
   constructor(private readonly store: SqliteStore, private readonly logger: Logger) {}
 
   hold(posting: HoldPosting): void {
-    this.holds.push(posting);
-    this.schedule();
+    this.push({ kind: 'hold', posting });
   }
 
   settle(posting: SettlementPosting): Promise<void> {
-    this.settlements.push(posting);
-    return this.waitForCommit();
+    return new Promise((done) => this.push({ kind: 'settlement', posting, done }));
   }
 
   usage(record: UsageRecord): void {
-    this.usages.push(record);
-    this.schedule();
+    this.push({ kind: 'usage', posting: record });
   }
 
   /** Resolves once everything queued so far is committed. */
   flush(): Promise<void> {
-    if (this.isEmpty()) return Promise.resolve();
-    return this.waitForCommit();
+    if (this.queue.length === 0 && this.stuck.length === 0) return Promise.resolve();
+    return new Promise((done) => this.push({ kind: 'marker', done }));
   }
 
   /** Commits synchronously (SQLite is synchronous); used before reading the store for a decision. */
   flushNow(): void {
-    if (this.isEmpty()) return;
-    this.commit();
+    if (this.queue.length > 0) this.commit();
   }
 
   stop(): void {
@@ -52,19 +55,9 @@ export class Journal {
     if (this.retryTimer) clearTimeout(this.retryTimer);
   }
 
-  private isEmpty(): boolean {
-    return this.holds.length === 0 && this.settlements.length === 0 && this.usages.length === 0;
-  }
-
-  private waitForCommit(): Promise<void> {
-    return new Promise((resolve) => {
-      this.waiters.push(resolve);
-      this.schedule();
-    });
-  }
-
-  private schedule(): void {
-    if (this.scheduled || this.retryTimer) return;
+  private push(entry: Entry): void {
+    this.queue.push(entry);
+    if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -73,43 +66,73 @@ export class Journal {
   }
 
   private commit(): void {
-    if (this.isEmpty()) {
-      this.resolveWaiters();
-      return;
+    const entries = this.queue;
+    this.queue = [];
+    if (entries.length === 0) return;
+    if (this.stuck.length > 0) {
+      // Markers wait for stuck postings too: keep them until the retry succeeds.
+      this.stuck.push(...entries.filter((e) => e.kind === 'marker'));
     }
-    const holds = this.holds;
-    const settlements = this.settlements;
-    const usages = this.usages;
-    const waiters = this.waiters;
-    this.holds = [];
-    this.settlements = [];
-    this.usages = [];
-    this.waiters = [];
+    const postings = entries.filter((e) => e.kind !== 'marker');
     try {
-      this.store.commitBatchNow({ holds, settlements, usages });
+      this.store.commitBatchNow(toBatch(postings));
       metrics.journalBatches.inc();
-      metrics.journalPostings.inc(holds.length + settlements.length + usages.length);
-      for (const resolve of waiters) resolve();
+      metrics.journalPostings.inc(postings.length);
+      for (const e of entries) if (e.kind !== 'marker' || this.stuck.length === 0) e.done?.();
     } catch (err) {
       metrics.journalFailures.inc();
-      this.logger.error('journal commit failed; retrying', { error: (err as Error).message, postings: holds.length + settlements.length });
-      // Put everything back in front of anything queued since, and try again shortly.
-      this.holds = holds.concat(this.holds);
-      this.settlements = settlements.concat(this.settlements);
-      this.usages = usages.concat(this.usages);
-      this.waiters = waiters.concat(this.waiters);
-      if (!this.stopped && !this.retryTimer) {
-        this.retryTimer = setTimeout(() => {
-          this.retryTimer = undefined;
-          this.commit();
-        }, RETRY_MS);
+      this.logger.error('journal batch failed; committing its postings one by one', { error: (err as Error).message, postings: postings.length });
+      for (const e of postings) this.commitAlone(e);
+      for (const e of entries) if (e.kind === 'marker' && this.stuck.length === 0) e.done();
+      if (this.stuck.length > 0) {
+        this.stuck.push(...entries.filter((e) => e.kind === 'marker'));
+        this.scheduleRetry();
       }
     }
   }
 
-  private resolveWaiters(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const resolve of waiters) resolve();
+  private commitAlone(e: Entry): boolean {
+    try {
+      this.store.commitBatchNow(toBatch([e]));
+      metrics.journalPostings.inc();
+      e.done?.();
+      return true;
+    } catch (err) {
+      metrics.journalFailures.inc();
+      this.logger.error('journal posting failed; will retry', { kind: e.kind, error: (err as Error).message });
+      if (!this.stuck.includes(e)) this.stuck.push(e);
+      return false;
+    }
   }
+
+  private scheduleRetry(): void {
+    if (this.stopped || this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      const stuck = this.stuck;
+      this.stuck = [];
+      const postings = stuck.filter((e) => e.kind !== 'marker');
+      let failed = false;
+      for (const e of postings) if (!this.commitAlone(e)) failed = true;
+      const markers = stuck.filter((e) => e.kind === 'marker');
+      if (failed) {
+        this.stuck.push(...markers);
+        this.retryDelay = Math.min(this.retryDelay * 2, MAX_RETRY_MS);
+        this.scheduleRetry();
+      } else {
+        this.retryDelay = RETRY_MS;
+        for (const m of markers) m.done?.();
+      }
+    }, this.retryDelay);
+  }
+}
+
+function toBatch(entries: readonly Entry[]): PostingBatch {
+  const batch = { holds: [] as HoldPosting[], settlements: [] as SettlementPosting[], usages: [] as UsageRecord[] };
+  for (const e of entries) {
+    if (e.kind === 'hold') batch.holds.push(e.posting);
+    else if (e.kind === 'settlement') batch.settlements.push(e.posting);
+    else if (e.kind === 'usage') batch.usages.push(e.posting);
+  }
+  return batch;
 }

@@ -10,13 +10,14 @@ export class PgChangeFeed {
   private client: pg.Client | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private relistenScheduled = false;
 
   private constructor(private readonly url: string, private readonly pool: pg.Pool) {}
 
   static async start(url: string, pool: pg.Pool): Promise<PgChangeFeed> {
     const feed = new PgChangeFeed(url, pool);
     await feed.poll();
-    await feed.listen().catch(() => {});
+    await feed.listen().catch(() => feed.relisten());
     feed.timer = setInterval(() => void feed.poll().catch(() => {}), POLL_MS);
     feed.timer.unref();
     return feed;
@@ -24,7 +25,7 @@ export class PgChangeFeed {
 
   private async listen(): Promise<void> {
     if (this.stopped) return;
-    const client = new pg.Client({ connectionString: this.url });
+    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 3_000 });
     client.on('notification', () => {
       this.version++;
     });
@@ -32,11 +33,21 @@ export class PgChangeFeed {
       this.client = undefined;
       client.end().catch(() => {});
       this.version++;
-      setTimeout(() => void this.listen().catch(() => {}), POLL_MS).unref();
+      this.relisten();
     });
     await client.connect();
     await client.query('LISTEN tollgate_changes');
     this.client = client;
+  }
+
+  /** Tries to listen again every second until it works (a failed reconnect schedules the next one). */
+  private relisten(): void {
+    if (this.stopped || this.relistenScheduled) return;
+    this.relistenScheduled = true;
+    setTimeout(() => {
+      this.relistenScheduled = false;
+      if (!this.client) void this.listen().catch(() => this.relisten());
+    }, POLL_MS).unref();
   }
 
   private async poll(): Promise<void> {

@@ -92,6 +92,7 @@ export class PgStore implements Store {
   }
 
   async revokeKey(id: string, now: number): Promise<boolean> {
+    this.localChanges++;
     const changed = await inTransaction(this.pool, async (c) => {
       const r = await c.query('UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [now, id]);
       if ((r.rowCount ?? 0) > 0) await bumpChangeLog(c);
@@ -115,6 +116,7 @@ export class PgStore implements Store {
   }
 
   insertGrant(grant: NewGrant, now: number): Promise<{ grant: GrantRecord; created: boolean }> {
+    this.localChanges++;
     return this.postings.insertGrant(grant, now);
   }
 
@@ -127,12 +129,18 @@ export class PgStore implements Store {
   }
 
   voidGrant(grantId: string, now: number): Promise<GrantRecord | undefined> {
+    this.localChanges++;
     return this.postings.voidGrant(grantId, now);
   }
 
   async balance(accountId: string, now: number): Promise<BalanceView> {
-    const grants = await this.listGrants(accountId);
-    const [row] = await this.rows('SELECT held_pico FROM account_balances WHERE account_id = $1', [accountId]);
+    // One snapshot for grants and holds, so the view never straddles a settlement.
+    const { grants, row } = await inTransaction(this.pool, async (c) => {
+      await c.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const g = (await c.query('SELECT * FROM grants WHERE account_id = $1 ORDER BY created_at, id', [accountId])).rows as Row[];
+      const b = (await c.query('SELECT held_pico FROM account_balances WHERE account_id = $1', [accountId])).rows[0] as Row | undefined;
+      return { grants: g.map(toGrant), row: b };
+    });
     let active = 0n;
     for (const g of grants) {
       if (g.voidedAt === null && g.expiredAt === null && g.effectiveAt <= now && (g.expiresAt === null || g.expiresAt > now)) active += g.remaining;
@@ -165,6 +173,7 @@ export class PgStore implements Store {
   }
 
   setBudget(input: NewBudget, now: number): Promise<Budget> {
+    this.localChanges++;
     return this.budgets.set(input, now);
   }
 
@@ -173,6 +182,7 @@ export class PgStore implements Store {
   }
 
   deleteBudget(budgetId: string, now: number): Promise<boolean> {
+    this.localChanges++;
     return this.budgets.delete(budgetId, now);
   }
 
@@ -185,6 +195,7 @@ export class PgStore implements Store {
   }
 
   async insertPrices(rows: readonly Price[], source: 'builtin' | 'import' | 'operator', now: number): Promise<number> {
+    this.localChanges++;
     if (rows.length === 0) return 0;
     return inTransaction(this.pool, async (c) => {
       const conflict = source === 'builtin' ? 'DO NOTHING' : `DO UPDATE SET input_pico_per_token = EXCLUDED.input_pico_per_token,
@@ -205,10 +216,12 @@ export class PgStore implements Store {
   }
 
   private feed: PgChangeFeed | undefined;
+  /** Admin writes made by this process move the token at once; other processes' arrive through the feed. */
+  private localChanges = 0;
 
   /** With the change feed running, this is a local counter bumped by NOTIFY (and a 1 s poll); else one read. */
   async changeToken(): Promise<number> {
-    if (this.feed) return this.feed.version;
+    if (this.feed) return this.feed.version + this.localChanges;
     const [row] = await this.rows('SELECT version FROM change_log WHERE id = 1');
     return Number(row?.version ?? 0);
   }

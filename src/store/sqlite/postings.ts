@@ -137,29 +137,42 @@ export class SqlitePostings {
     this.insertUsage.run(usageParams(usage));
   }
 
+  /**
+   * Totals summed in bigint row by row: SQLite's SUM() is 64-bit and overflows past ~9.2 million credits, while
+   * totals across many grants may exceed that (DESIGN.md: sums use bigints).
+   */
   totals(accountId?: string): LedgerTotals {
     const where = accountId ? 'WHERE account_id = ?' : '';
     const args = accountId ? [accountId] : [];
-    const sums = this.db.prepare(`SELECT kind, COALESCE(SUM(amount_pico), 0) AS s FROM ledger_entries ${where} GROUP BY kind`)
-      .all(...args) as Row[];
-    const by = new Map(sums.map((r) => [r.kind as string, BigInt(r.s as bigint)]));
-    const remaining = this.db.prepare(`SELECT COALESCE(SUM(remaining_pico), 0) AS s FROM grants ${where}`).get(...args) as Row;
-    const open = this.db.prepare(`SELECT COALESCE(SUM(amount_pico), 0) AS s FROM holds ${where ? where + ' AND' : 'WHERE'} closed_at IS NULL`)
-      .get(...args) as Row;
+    const by = new Map<string, bigint>();
+    for (const r of this.db.prepare(`SELECT kind, amount_pico FROM ledger_entries ${where}`).iterate(...args) as Iterable<Row>) {
+      const kind = r.kind as string;
+      by.set(kind, (by.get(kind) ?? 0n) + BigInt(r.amount_pico as bigint));
+    }
+    const remaining = sumColumn(this.db.prepare(`SELECT remaining_pico AS v FROM grants ${where}`).iterate(...args) as Iterable<Row>);
+    const open = sumColumn(this.db.prepare(`SELECT amount_pico AS v FROM holds ${where ? `${where} AND` : 'WHERE'} closed_at IS NULL`)
+      .iterate(...args) as Iterable<Row>);
     return {
       granted: by.get('grant') ?? 0n,
       captured: by.get('capture') ?? 0n,
       expired: by.get('expire') ?? 0n,
       voided: by.get('void') ?? 0n,
       refunded: by.get('refund') ?? 0n,
-      remaining: BigInt(remaining.s as bigint),
-      openHolds: BigInt(open.s as bigint),
+      remaining,
+      openHolds: open,
     };
   }
+
 }
 
 export class IdempotencyConflictError extends Error {
   constructor(key: string) {
     super(`idempotency key ${key} was already used for a different grant`);
   }
+}
+
+export function sumColumn(rows: Iterable<Row>): bigint {
+  let sum = 0n;
+  for (const r of rows) sum += BigInt(r.v as bigint);
+  return sum;
 }

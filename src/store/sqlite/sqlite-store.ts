@@ -9,7 +9,7 @@ import type {
 import type { BudgetStatus, KeyLookup, LedgerTotals, NewBudget, NewKey, PostingBatch, Store, UsageQuery } from '../store.js';
 import { openSqlite, type SqliteDb } from './database.js';
 import { toAccount, toGrant, toKey, toLedgerEntry, toPrice, toProject, toUsage, USAGE_INSERT, usageParams } from '../rows.js';
-import { SqlitePostings } from './postings.js';
+import { SqlitePostings, sumColumn } from './postings.js';
 import { SqliteBudgets } from './budgets.js';
 import type { Budget } from '../../domain/budgets/budget.js';
 
@@ -143,9 +143,8 @@ export class SqliteStore implements Store {
   }
 
   private openHoldTotal(accountId: string): Pico {
-    const row = this.db.prepare('SELECT COALESCE(SUM(amount_pico), 0) AS s FROM holds WHERE account_id = ? AND closed_at IS NULL')
-      .get(accountId) as Row;
-    return BigInt(row.s as bigint);
+    return sumColumn(this.db.prepare('SELECT amount_pico AS v FROM holds WHERE account_id = ? AND closed_at IS NULL')
+      .iterate(accountId) as Iterable<Row>);
   }
 
   async commitBatch(batch: PostingBatch): Promise<void> {
