@@ -14,6 +14,9 @@ import type { RecoveryReport } from './services/wallet/wallet.js';
 import { openStore } from './store/open-store.js';
 import { openWallet } from './services/wallet/open-wallet.js';
 import { connectRedis } from './store/redis/redis.js';
+import { createRateLimiter } from './services/rate-limit/create-rate-limiter.js';
+import { LimitsResolver } from './services/rate-limit/limits-resolver.js';
+import { loadTierLadder } from './services/rate-limit/load-tier-ladder.js';
 import { UpstreamClient } from './upstream/upstream-client.js';
 
 export interface RunningGateway {
@@ -56,7 +59,10 @@ export async function startGateway(
     baseUrl: config.upstreamBaseUrl, apiKey: config.upstreamApiKey,
     connections: config.upstreamConnections, timeoutMs: config.upstreamTimeoutMs,
   });
-  const deps: GatewayDeps = { config, store, wallet, prices, keys, watcher, upstream, logger, now, redis };
+  const limiter = createRateLimiter(redis);
+  const limits = new LimitsResolver(store, loadTierLadder());
+  watcher.onChange(() => limits.invalidate());
+  const deps: GatewayDeps = { config, store, wallet, prices, keys, watcher, upstream, logger, now, redis, limiter, limits };
   const app = createApp(deps);
   const server = createServer({ keepAliveTimeout: 65_000 }, app.listener);
   server.on('clientError', (_err, socket) => {

@@ -13,6 +13,7 @@ export class Counter {
 export const metrics = {
   requests: new Counter('tollgate_requests_total', 'Requests received on the OpenAI surface'),
   quotaRefusals: new Counter('tollgate_insufficient_quota_total', 'Requests refused for lack of credit'),
+  rateLimited: new Counter('tollgate_rate_limited_total', 'Requests refused by a rate limit'),
   upstreamErrors: new Counter('tollgate_upstream_errors_total', 'Upstream failures before any response'),
   journalBatches: new Counter('tollgate_journal_batches_total', 'Group-commit batches written'),
   journalPostings: new Counter('tollgate_journal_postings_total', 'Postings written by the journal'),

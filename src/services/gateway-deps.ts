@@ -8,6 +8,8 @@ import type { ChangeWatcher } from './change-watcher.js';
 import type { KeyAuth } from './key-auth.js';
 import type { Prices } from './prices.js';
 import type { Wallet } from './wallet/wallet.js';
+import type { RateLimiter } from './rate-limit/rate-limiter.js';
+import type { LimitsResolver } from './rate-limit/limits-resolver.js';
 
 export interface GatewayDeps {
   config: Config;
@@ -19,6 +21,8 @@ export interface GatewayDeps {
   upstream: UpstreamClient;
   logger: Logger;
   now: () => number;
+  limiter: RateLimiter;
+  limits: LimitsResolver;
   /** Shared state across replicas (rate limits, cache); absent on a single replica without REDIS_URL. */
   redis: Redis | undefined;
 }

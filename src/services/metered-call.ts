@@ -15,6 +15,7 @@ import type { GatewayDeps } from './gateway-deps.js';
 import { forwardStream } from './metered-stream.js';
 import { planRequest, type RequestPlan } from './request-plan.js';
 import { usageRecord, type RequestContext } from './usage-record.js';
+import { admitRateLimit, correctRateLimit, type RateTicket } from './rate-limit-gate.js';
 
 const UPSTREAM_PATH: Record<Endpoint, string> = {
   'chat.completions': '/chat/completions',
@@ -35,6 +36,7 @@ export async function handleMetered(
     throw new InvalidRequestError('Background responses are not supported by this gateway: their usage cannot be metered.', 'background');
   }
   const plan = planRequest(endpoint, body, raw, deps.prices, deps.now(), deps.config.defaultMaxOutputTokens);
+  const ticket = await admitRateLimit(deps, who, plan, res, ctx);
 
   const held = await deps.wallet.hold({
     requestId: ctx.requestId, accountId: who.account.id, amount: plan.hold,
@@ -42,13 +44,14 @@ export async function handleMetered(
   });
   if (!held.ok) {
     metrics.quotaRefusals.inc();
+    correctRateLimit(deps, ticket, 0);
     deps.wallet.recordUnheld(usageRecord(ctx, who, plan, { status: 'insufficient_quota', httpStatus: 429, now: deps.now() }));
     throw new InsufficientQuotaError(held.budget
       ? `The budget ${held.budget.budgetId} is reached for this period: ${formatCredits(held.budget.spent)} of ` +
         `${formatCredits(held.budget.limit)} credits spent, and this request can cost up to ${formatCredits(plan.hold)}.`
       : `This request can cost up to ${formatCredits(plan.hold)} credits and ${formatCredits(held.available)} are available.`);
   }
-  const settle = settlerFor(ctx, who, plan, deps);
+  const settle = settlerFor(ctx, who, plan, deps, ticket);
   try {
     await forward(plan, req, res, ctx, deps, settle);
   } finally {
@@ -62,7 +65,7 @@ export interface Settler {
   done: boolean;
 }
 
-function settlerFor(ctx: RequestContext, who: KeyLookup, plan: RequestPlan, deps: GatewayDeps): Settler {
+function settlerFor(ctx: RequestContext, who: KeyLookup, plan: RequestPlan, deps: GatewayDeps, ticket: RateTicket): Settler {
   const settle = (async (outcome) => {
     if (settle.done) return 0n;
     settle.done = true;
@@ -70,6 +73,7 @@ function settlerFor(ctx: RequestContext, who: KeyLookup, plan: RequestPlan, deps
     await deps.wallet.settle({
       requestId: ctx.requestId, accountId: who.account.id, cost, usage: usageRecord(ctx, who, plan, outcome),
     });
+    correctRateLimit(deps, ticket, outcome.tokens ? outcome.tokens.inputTokens + outcome.tokens.outputTokens : 0);
     return cost;
   }) as Settler;
   settle.done = false;

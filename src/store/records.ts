@@ -74,6 +74,7 @@ export type UsageStatus =
   | 'cut_off'             // a stream that ended early: prompt + delivered output charged
   | 'upstream_error'      // upstream failed before any response: free
   | 'insufficient_quota'  // refused before the upstream call: free
+  | 'rate_limited'        // refused by a rate limit before the upstream call: free
   | 'interrupted';        // the gateway stopped mid-request; the hold was released on restart
 
 export interface UsageRecord {

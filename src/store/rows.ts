@@ -4,6 +4,7 @@ import type { GrantSource } from '../domain/ledger/lots.js';
 import type {
   Account, ApiKeyRecord, GrantRecord, KeyKind, LedgerEntry, LedgerKind, Project, UsageRecord, UsageStatus,
 } from './records.js';
+import type { RateLimitOverride } from './store.js';
 
 type Row = Record<string, unknown>;
 
@@ -125,4 +126,11 @@ export const toPrice = (r: Row): Price => ({
   maxOutputTokens: numOrNull(r.max_output_tokens),
   maxInputTokens: numOrNull(r.max_input_tokens),
   mode: str(r.mode) as Price['mode'],
+});
+
+export const toOverride = (r: Row): RateLimitOverride => ({
+  family: str(r.family),
+  rpm: numOrNull(r.rpm),
+  tpm: numOrNull(r.tpm),
+  rpd: numOrNull(r.rpd),
 });

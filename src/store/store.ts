@@ -6,6 +6,7 @@ import type { Draw } from '../domain/ledger/lots.js';
 import type { Price } from '../domain/pricing/price.js';
 import type { Budget, BudgetScope } from '../domain/budgets/budget.js';
 import type { BudgetPeriod } from '../domain/budgets/period.js';
+import type { PurchaseHistory } from '../domain/rate-limits/tiers.js';
 import type {
   Account, ApiKeyRecord, BalanceView, GrantRecord, KeyKind, LedgerEntry, NewGrant, OpenHold, Project, UsageRecord,
 } from './records.js';
@@ -73,6 +74,14 @@ export interface BudgetStatus {
   held: Pico;
 }
 
+export interface RateLimitOverride {
+  /** A model family of the tier ladder, or '*' for every model. */
+  family: string;
+  rpm: number | null;
+  tpm: number | null;
+  rpd: number | null;
+}
+
 export interface PostingBatch {
   holds: readonly HoldPosting[];
   settlements: readonly SettlementPosting[];
@@ -134,6 +143,13 @@ export interface Store {
   deleteBudget(budgetId: string, now: number): Promise<boolean>;
   /** Captured spend and open holds of each budget of the account in its current period. */
   budgetStatus(accountId: string, now: number): Promise<BudgetStatus[]>;
+
+  /** The operator's tier for the account: a floor that purchases can promote above. */
+  setAccountTier(accountId: string, tier: string): Promise<boolean>;
+  /** Σ of the account's `purchase` grants and when the first was made (tier promotion). */
+  purchaseHistory(accountId: string): Promise<PurchaseHistory>;
+  listRateLimitOverrides(projectId: string): Promise<RateLimitOverride[]>;
+  setRateLimitOverride(projectId: string, override: RateLimitOverride, now: number): Promise<void>;
 
   listPrices(): Promise<Price[]>;
   insertPrices(rows: readonly Price[], source: 'builtin' | 'import' | 'operator', now: number): Promise<number>;

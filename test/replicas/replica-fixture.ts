@@ -64,7 +64,7 @@ export async function openFixture(granted: bigint): Promise<ReplicaFixture> {
     store = await PgStore.open(database.url, { max: 4 });
     upstream = await startSimulator({ apiKey: UPSTREAM_KEY });
     const now = Date.now();
-    const { account, project } = await openAccount(store, { signupCredits: '0', signupExpiryDays: 90 }, { name: 'replicas' }, now);
+    const { account, project } = await openAccount(store, { signupCredits: '0', signupExpiryDays: 90 }, { name: 'replicas', tier: 'tier-5' }, now);
     await store.insertGrant({ accountId: account.id, source: 'purchase', amount: granted }, now);
     const key = generateApiKey();
     await store.createKey({

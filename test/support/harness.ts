@@ -35,8 +35,11 @@ export interface Harness {
   storeKind: 'sqlite' | 'postgres';
   /** DATABASE_URL when on PostgreSQL. */
   databaseUrl: string | undefined;
-  /** Opens an account (no sign-up grant unless configured) and grants `credits` as one adjustment grant. */
-  account(credits?: string): Promise<FundedAccount>;
+  /**
+   * Opens an account (no sign-up grant unless configured) and grants `credits` as one adjustment grant. The account
+   * is on usage tier `tier-5` unless told otherwise, so rate limits stay out of tests about other things.
+   */
+  account(credits?: string, opts?: { tier?: string }): Promise<FundedAccount>;
   client(key: string, opts?: { maxRetries?: number; timeout?: number }): OpenAI;
   /** Balance after every pending posting is committed. */
   balance(accountId: string): Promise<BalanceView>;
@@ -64,8 +67,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const now = opts.now ?? Date.now;
   return {
     dir, dbPath, config, upstream, gateway, store, storeKind, databaseUrl: database?.url, baseURL: `${gateway.url}/v1`,
-    async account(credits = '10') {
-      const { account, project } = await openAccount(store, config, { name: 'test account' }, now());
+    async account(credits = '10', o = {}) {
+      const { account, project } = await openAccount(store, config, { name: 'test account', tier: o.tier ?? 'tier-5' }, now());
       const amount = parseCredits(credits);
       if (amount > 0n) await store.insertGrant({ accountId: account.id, source: 'adjustment', amount }, now());
       const key = generateApiKey();

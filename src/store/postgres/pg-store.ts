@@ -4,13 +4,14 @@ import type pg from 'pg';
 import type { Price } from '../../domain/pricing/price.js';
 import { newId } from '../../domain/ids/ids.js';
 import type { Account, ApiKeyRecord, BalanceView, GrantRecord, LedgerEntry, NewGrant, OpenHold, Project, UsageRecord } from '../records.js';
-import type { BudgetStatus, KeyLookup, LedgerTotals, NewBudget, NewKey, Store, UsageQuery } from '../store.js';
-import { toAccount, toGrant, toKey, toLedgerEntry, toPrice, toProject, toUsage, usageParams } from '../rows.js';
+import type { BudgetStatus, RateLimitOverride, KeyLookup, LedgerTotals, NewBudget, NewKey, Store, UsageQuery } from '../store.js';
+import { toOverride, toAccount, toGrant, toKey, toLedgerEntry, toPrice, toProject, toUsage, usageParams } from '../rows.js';
 import { createPool, inTransaction, migratePostgres, type PoolOptions } from './pool.js';
 import { PgPostings } from './pg-postings.js';
 import { PgChangeFeed } from './pg-change-feed.js';
 import { PgBudgets } from './budgets.js';
 import type { Budget } from '../../domain/budgets/budget.js';
+import type { PurchaseHistory } from '../../domain/rate-limits/tiers.js';
 
 type Row = Record<string, unknown>;
 
@@ -188,6 +189,33 @@ export class PgStore implements Store {
 
   budgetStatus(accountId: string, now: number): Promise<BudgetStatus[]> {
     return this.budgets.status(accountId, now);
+  }
+
+  async setAccountTier(accountId: string, tier: string): Promise<boolean> {
+    this.localChanges++;
+    const r = await this.pool.query('UPDATE accounts SET tier = $1 WHERE id = $2', [tier, accountId]);
+    if ((r.rowCount ?? 0) > 0) await bumpChangeLog(this.pool);
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  async purchaseHistory(accountId: string): Promise<PurchaseHistory> {
+    const [row] = await this.rows(`SELECT COALESCE(SUM(amount_pico), 0) AS total, MIN(created_at) AS first FROM grants
+      WHERE account_id = $1 AND source = 'purchase'`, [accountId]);
+    return { totalPurchased: BigInt(row?.total as bigint ?? 0n), firstPurchaseAt: row?.first === null || row?.first === undefined ? null : Number(row.first) };
+  }
+
+  async listRateLimitOverrides(projectId: string): Promise<RateLimitOverride[]> {
+    return (await this.rows('SELECT * FROM rate_limit_overrides WHERE project_id = $1 ORDER BY family', [projectId])).map(toOverride);
+  }
+
+  async setRateLimitOverride(projectId: string, o: RateLimitOverride, now: number): Promise<void> {
+    this.localChanges++;
+    await inTransaction(this.pool, async (c) => {
+      await c.query(`INSERT INTO rate_limit_overrides (project_id, family, rpm, tpm, rpd, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
+        ON CONFLICT (project_id, family) DO UPDATE SET rpm = EXCLUDED.rpm, tpm = EXCLUDED.tpm, rpd = EXCLUDED.rpd, updated_at = EXCLUDED.updated_at`,
+      [projectId, o.family, o.rpm, o.tpm, o.rpd, now]);
+      await bumpChangeLog(c);
+    });
   }
 
   async listPrices(): Promise<Price[]> {

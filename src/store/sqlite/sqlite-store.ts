@@ -6,12 +6,13 @@ import { newId } from '../../domain/ids/ids.js';
 import type {
   Account, ApiKeyRecord, BalanceView, GrantRecord, LedgerEntry, NewGrant, OpenHold, Project, UsageRecord,
 } from '../records.js';
-import type { BudgetStatus, KeyLookup, LedgerTotals, NewBudget, NewKey, PostingBatch, Store, UsageQuery } from '../store.js';
+import type { BudgetStatus, RateLimitOverride, KeyLookup, LedgerTotals, NewBudget, NewKey, PostingBatch, Store, UsageQuery } from '../store.js';
 import { openSqlite, type SqliteDb } from './database.js';
-import { toAccount, toGrant, toKey, toLedgerEntry, toPrice, toProject, toUsage, USAGE_INSERT, usageParams } from '../rows.js';
+import { toOverride, toAccount, toGrant, toKey, toLedgerEntry, toPrice, toProject, toUsage, USAGE_INSERT, usageParams } from '../rows.js';
 import { SqlitePostings, sumColumn } from './postings.js';
 import { SqliteBudgets } from './budgets.js';
 import type { Budget } from '../../domain/budgets/budget.js';
+import type { PurchaseHistory } from '../../domain/rate-limits/tiers.js';
 
 type Row = Record<string, unknown>;
 
@@ -206,6 +207,34 @@ export class SqliteStore implements Store {
 
   async budgetStatus(accountId: string, now: number): Promise<BudgetStatus[]> {
     return this.budgets.status(accountId, now);
+  }
+
+  async setAccountTier(accountId: string, tier: string): Promise<boolean> {
+    this.localChanges++;
+    return this.db.prepare('UPDATE accounts SET tier = ? WHERE id = ?').run(tier, accountId).changes > 0;
+  }
+
+  async purchaseHistory(accountId: string): Promise<PurchaseHistory> {
+    const rows = this.db.prepare("SELECT amount_pico, created_at FROM grants WHERE account_id = ? AND source = 'purchase'").all(accountId) as Row[];
+    let total = 0n;
+    let first: number | null = null;
+    for (const r of rows) {
+      total += BigInt(r.amount_pico as bigint);
+      const at = Number(r.created_at);
+      if (first === null || at < first) first = at;
+    }
+    return { totalPurchased: total, firstPurchaseAt: first };
+  }
+
+  async listRateLimitOverrides(projectId: string): Promise<RateLimitOverride[]> {
+    return (this.db.prepare('SELECT * FROM rate_limit_overrides WHERE project_id = ? ORDER BY family').all(projectId) as Row[]).map(toOverride);
+  }
+
+  async setRateLimitOverride(projectId: string, o: RateLimitOverride, now: number): Promise<void> {
+    this.localChanges++;
+    this.db.prepare(`INSERT INTO rate_limit_overrides (project_id, family, rpm, tpm, rpd, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (project_id, family) DO UPDATE SET rpm = excluded.rpm, tpm = excluded.tpm, rpd = excluded.rpd, updated_at = excluded.updated_at`)
+      .run(projectId, o.family, o.rpm, o.tpm, o.rpd, now);
   }
 
   async listPrices(): Promise<Price[]> {
