@@ -64,6 +64,8 @@ function eventData(firing: Firing): AlertEvent['data'] {
         trailing_days: d.trailingDays, trailing_daily_average: formatCredits(d.trailingTotal / BigInt(d.trailingDays)),
         factor: scaledBigintToDecimal(d.factorMilli, 3), min_amount: formatCredits(d.minAmount),
       };
+    case 'spend_threshold':
+      return { month: d.month, threshold: formatCredits(d.threshold), spent: formatCredits(d.spent) };
   }
 }
 
@@ -81,5 +83,7 @@ export function describeFiring(firing: Firing): string {
     case 'spend_spike':
       return `Spend on ${d.day} is ${formatCredits(d.spent)} credits, at least ${scaledBigintToDecimal(d.factorMilli, 3)}× `
         + `the trailing ${d.trailingDays}-day daily average (${formatCredits(d.trailingTotal / BigInt(d.trailingDays))} credits).`;
+    case 'spend_threshold':
+      return `Spend in ${d.month} is ${formatCredits(d.spent)} credits, at or above the ${formatCredits(d.threshold)} credit alert.`;
   }
 }

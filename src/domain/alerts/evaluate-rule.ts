@@ -4,6 +4,7 @@ import { evaluateBudgetThreshold } from './budget-threshold.js';
 import { evaluateGrantExpiring } from './grant-expiring.js';
 import { evaluateLowBalance } from './low-balance.js';
 import { evaluateSpendSpike } from './spend-spike.js';
+import { evaluateSpendThreshold } from './spend-threshold.js';
 import type { AlertKind, AlertRule, RuleOutcome, RuleState } from './rule.js';
 
 /** Which fact each kind needs, so an evaluator fetches only those. */
@@ -12,6 +13,7 @@ export const FACT_OF_KIND: Record<AlertKind, keyof AccountFacts> = {
   budget_threshold: 'budgets',
   grant_expiring: 'grants',
   spend_spike: 'dailySpend',
+  spend_threshold: 'monthSpend',
 };
 
 /** Thrown when the fact a rule needs was not supplied. */
@@ -36,5 +38,7 @@ export function evaluateRule(rule: AlertRule, state: RuleState, facts: AccountFa
       return { state, firings: evaluateGrantExpiring(rule, need(facts, 'grants'), now) };
     case 'spend_spike':
       return { state, firings: evaluateSpendSpike(rule, need(facts, 'dailySpend'), now) };
+    case 'spend_threshold':
+      return { state, firings: evaluateSpendThreshold(rule, need(facts, 'monthSpend'), now) };
   }
 }

@@ -30,6 +30,12 @@ export interface DaySpend {
   spent: Pico;
 }
 
+export interface MonthSpend {
+  /** The calendar month (UTC), e.g. "2026-11"; it goes into the dedupe key. */
+  month: string;
+  spent: Pico;
+}
+
 /** How many days of spend a spend_spike rule needs: today and the seven before it. */
 export const SPEND_HISTORY_DAYS = 8;
 export const TRAILING_DAYS = 7;
@@ -41,4 +47,5 @@ export interface AccountFacts {
   grants?: readonly GrantFact[];
   /** Oldest first, the last entry is today; days without spend are present with 0. */
   dailySpend?: readonly DaySpend[];
+  monthSpend?: MonthSpend;
 }

@@ -44,6 +44,7 @@ const budgetThreshold = z.strictObject({
 });
 const grantExpiring = z.strictObject({ within_days: z.number().int().min(1).max(3650) });
 const spendSpike = z.strictObject({ factor, min_amount: credits });
+const spendThreshold = z.strictObject({ threshold: credits }).refine((p) => p.threshold > 0n, { message: 'must be above 0', path: ['threshold'] });
 
 const EMAIL = /^[^\s@<>(),;:"\\]+@[^\s@<>(),;:"\\]+\.[^\s@<>(),;:"\\]+$/;
 const httpUrl = z.string().max(2000).refine((u) => {
@@ -97,6 +98,8 @@ export function parseDefinition(kind: unknown, params: unknown): AlertDefinition
       const p = parse(spendSpike, params, 'params');
       return { kind: k, params: { factorMilli: p.factor, minAmount: p.min_amount } };
     }
+    case 'spend_threshold':
+      return { kind: k, params: { threshold: parse(spendThreshold, params, 'params').threshold } };
   }
 }
 
@@ -121,6 +124,8 @@ export function definitionToWire(def: AlertDefinition): { kind: AlertKind; param
         kind: def.kind,
         params: { factor: scaledBigintToDecimal(def.params.factorMilli, 3), min_amount: formatCredits(def.params.minAmount) },
       };
+    case 'spend_threshold':
+      return { kind: def.kind, params: { threshold: formatCredits(def.params.threshold) } };
   }
 }
 

@@ -3,7 +3,7 @@
 import type { Pico } from '../money/pico.js';
 import type { Firing } from './firing.js';
 
-export const ALERT_KINDS = ['low_balance', 'budget_threshold', 'grant_expiring', 'spend_spike'] as const;
+export const ALERT_KINDS = ['low_balance', 'budget_threshold', 'grant_expiring', 'spend_spike', 'spend_threshold'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 /** Fires while `available` is below `threshold`; re-arms once it is back at or above `rearmAt` (default: `threshold`). */
@@ -32,11 +32,17 @@ export interface SpendSpikeParams {
   minAmount: Pico;
 }
 
+/** Fires once per calendar month (UTC) when the account's spend that month reaches `threshold` (OpenAI's spend alerts). */
+export interface SpendThresholdParams {
+  threshold: Pico;
+}
+
 export type AlertDefinition =
   | { kind: 'low_balance'; params: LowBalanceParams }
   | { kind: 'budget_threshold'; params: BudgetThresholdParams }
   | { kind: 'grant_expiring'; params: GrantExpiringParams }
-  | { kind: 'spend_spike'; params: SpendSpikeParams };
+  | { kind: 'spend_spike'; params: SpendSpikeParams }
+  | { kind: 'spend_threshold'; params: SpendThresholdParams };
 
 export interface WebhookChannel {
   type: 'webhook';

@@ -15,6 +15,7 @@ const TITLES: Record<AlertEvent['type'], string> = {
   budget_threshold: 'Budget threshold reached',
   grant_expiring: 'Credits expiring soon',
   spend_spike: 'Spend spike',
+  spend_threshold: 'Monthly spend alert',
 };
 
 /** Reads back a payload built by buildAlertEvent; throws on anything else. */

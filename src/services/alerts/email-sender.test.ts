@@ -41,7 +41,7 @@ test('an expiring grant is emailed once to a local SMTP server, as text and HTML
     facts: {
       balance: async () => assert.fail('not needed'),
       budgetStatus: async () => assert.fail('not needed'),
-      dailySpend: async () => assert.fail('not needed'),
+      dailySpend: async () => assert.fail('not needed'), monthSpend: async () => ({ month: '2026-11', spent: 0n }),
       grants: async () => [{ id: 'grant_abc', remaining: 2_500_000_000_000n, expiresAt: now + 2 * DAY }],
     },
   });
@@ -82,7 +82,7 @@ test('an SMTP refusal is recorded with its reply code and retried; missing confi
   await store.createRule({ accountId, kind: 'low_balance', params: { threshold: C, rearmAt: null }, channels }, now);
   const facts = {
     balance: async () => ({ available: 0n }),
-    budgetStatus: async () => [], grants: async () => [], dailySpend: async () => [],
+    budgetStatus: async () => [], grants: async () => [], dailySpend: async () => [], monthSpend: async () => ({ month: '2026-11', spent: 0n }),
   };
   await new AlertEvaluator({ store, facts, now: () => now }).evaluate(accountId);
   const refused = new EmailSender({ smtpUrl: smtp.url, from: 'alerts@tollgate.test' });

@@ -35,6 +35,7 @@ function countingFacts(over: Partial<AlertFacts> = {}) {
     balance: async () => { calls.balance++; return { available: state.available }; },
     budgetStatus: async () => { calls.budgetStatus++; return []; },
     grants: async () => { calls.grants++; return []; },
+    monthSpend: async () => ({ month: '2026-11', spent: state.spend }),
     dailySpend: async (_account, days) => {
       calls.dailySpend.push(days);
       const history: DaySpend[] = Array.from({ length: days - 1 }, (_, i) => ({ day: `2026-11-${String(17 + i).padStart(2, '0')}`, spent: 10n * C }));

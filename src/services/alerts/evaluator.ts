@@ -3,8 +3,7 @@
 import { buildAlertEvent } from '../../domain/alerts/alert-event.js';
 import { evaluateRule, FACT_OF_KIND } from '../../domain/alerts/evaluate-rule.js';
 import {
-  SPEND_HISTORY_DAYS, type AccountFacts, type BalanceFact, type BudgetStatus, type DaySpend, type GrantFact,
-} from '../../domain/alerts/facts.js';
+  SPEND_HISTORY_DAYS, type AccountFacts, type BalanceFact, type BudgetStatus, type DaySpend, type GrantFact, type MonthSpend } from '../../domain/alerts/facts.js';
 import type { Firing } from '../../domain/alerts/firing.js';
 import { channelKey } from '../../domain/alerts/rule.js';
 import { silentLogger, type Logger } from '../../observability/logger.js';
@@ -19,6 +18,8 @@ export interface AlertFacts {
   grants(accountId: string): Promise<readonly GrantFact[]>;
   /** The last `days` days (today included), oldest first, the last entry today, zero-spend days present. */
   dailySpend(accountId: string, days: number): Promise<readonly DaySpend[]>;
+  /** The account's spend in the current calendar month (UTC). */
+  monthSpend(accountId: string): Promise<MonthSpend>;
 }
 
 export interface AlertEvaluatorOptions {
@@ -183,6 +184,7 @@ export class AlertEvaluator {
       load('budgets', () => this.facts.budgetStatus(accountId)),
       load('grants', () => this.facts.grants(accountId)),
       load('dailySpend', () => this.facts.dailySpend(accountId, SPEND_HISTORY_DAYS)),
+      load('monthSpend', () => this.facts.monthSpend(accountId)),
     ]);
     return facts;
   }

@@ -32,7 +32,7 @@ async function setup(t: TestContext) {
     balance: async () => ({ available: state.available }),
     budgetStatus: async () => state.budgets,
     grants: async () => [],
-    dailySpend: async () => [],
+    dailySpend: async () => [], monthSpend: async () => ({ month: '2026-11', spent: 0n }),
   };
   const evaluator = new AlertEvaluator({ store, facts, now: () => clock.now });
   return { store, accountId: account.id, clock, state, evaluator };

@@ -89,7 +89,7 @@ test('evaluators on two replicas open one low-balance episode between them', asy
   }, 0);
   const facts: AlertFacts = {
     balance: async () => ({ available: 0n }),
-    budgetStatus: async () => [], grants: async () => [], dailySpend: async () => [],
+    budgetStatus: async () => [], grants: async () => [], dailySpend: async () => [], monthSpend: async () => ({ month: '2026-11', spent: 0n }),
   };
   for (let round = 0; round < 3; round++) {
     const evaluators = Array.from({ length: 6 }, (_, i) =>
