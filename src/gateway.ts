@@ -17,6 +17,7 @@ import { connectRedis } from './store/redis/redis.js';
 import { createRateLimiter } from './services/rate-limit/create-rate-limiter.js';
 import { LimitsResolver } from './services/rate-limit/limits-resolver.js';
 import { loadTierLadder } from './services/rate-limit/load-tier-ladder.js';
+import { startAlerts } from './services/alerts/gateway-alerts.js';
 import { UpstreamClient } from './upstream/upstream-client.js';
 
 export interface RunningGateway {
@@ -62,7 +63,8 @@ export async function startGateway(
   const limiter = createRateLimiter(redis);
   const limits = new LimitsResolver(store, loadTierLadder());
   watcher.onChange(() => limits.invalidate());
-  const deps: GatewayDeps = { config, store, wallet, prices, keys, watcher, upstream, logger, now, redis, limiter, limits };
+  const alerts = startAlerts(store, wallet, config, now, logger);
+  const deps: GatewayDeps = { config, store, wallet, prices, keys, watcher, upstream, logger, now, redis, limiter, limits, alerts };
   const app = createApp(deps);
   const server = createServer({ keepAliveTimeout: 65_000 }, app.listener);
   server.on('clientError', (_err, socket) => {
@@ -94,6 +96,7 @@ export async function startGateway(
         });
         server.closeIdleConnections();
       });
+      await alerts.close();
       await wallet.close();
       await upstream.close();
       await store.close();

@@ -34,6 +34,8 @@ const schema = z.object({
   TOLLGATE_REPLICA_TIMEOUT_MS: intFrom(30_000, 100),
   TOLLGATE_PG_POOL_MAX: intFrom(20, 1),
   TOLLGATE_PG_CONNECT_TIMEOUT_MS: intFrom(3_000, 1),
+  TOLLGATE_SMTP_URL: z.string().optional(),
+  TOLLGATE_ALERT_FROM: z.string().optional(),
   TOLLGATE_SHUTDOWN_GRACE_MS: intFrom(30_000, 0),
   TOLLGATE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   TOLLGATE_CONFIG: z.string().optional(),
@@ -60,6 +62,8 @@ export interface Config {
   pgPoolMax: number;
   pgConnectTimeoutMs: number;
   shutdownGraceMs: number;
+  smtpUrl: string | undefined;
+  alertFrom: string | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -108,6 +112,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     pgPoolMax: c.TOLLGATE_PG_POOL_MAX,
     pgConnectTimeoutMs: c.TOLLGATE_PG_CONNECT_TIMEOUT_MS,
     shutdownGraceMs: c.TOLLGATE_SHUTDOWN_GRACE_MS,
+    smtpUrl: c.TOLLGATE_SMTP_URL,
+    alertFrom: c.TOLLGATE_ALERT_FROM,
     logLevel: c.TOLLGATE_LOG_LEVEL,
   };
 }

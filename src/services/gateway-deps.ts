@@ -10,6 +10,7 @@ import type { Prices } from './prices.js';
 import type { Wallet } from './wallet/wallet.js';
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import type { LimitsResolver } from './rate-limit/limits-resolver.js';
+import type { GatewayAlerts } from './alerts/gateway-alerts.js';
 
 export interface GatewayDeps {
   config: Config;
@@ -23,6 +24,7 @@ export interface GatewayDeps {
   now: () => number;
   limiter: RateLimiter;
   limits: LimitsResolver;
+  alerts: GatewayAlerts;
   /** Shared state across replicas (rate limits, cache); absent on a single replica without REDIS_URL. */
   redis: Redis | undefined;
 }

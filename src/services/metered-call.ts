@@ -74,6 +74,7 @@ function settlerFor(ctx: RequestContext, who: KeyLookup, plan: RequestPlan, deps
       requestId: ctx.requestId, accountId: who.account.id, cost, usage: usageRecord(ctx, who, plan, outcome),
     });
     correctRateLimit(deps, ticket, outcome.tokens ? outcome.tokens.inputTokens + outcome.tokens.outputTokens : 0);
+    if (cost > 0n) deps.alerts.schedule(who.account.id);
     return cost;
   }) as Settler;
   settle.done = false;

@@ -135,6 +135,8 @@ export interface Store {
   recordUsage(usage: UsageRecord): Promise<void>;
   listUsage(query: UsageQuery): Promise<UsageRecord[]>;
   listLedger(accountId: string): Promise<LedgerEntry[]>;
+  /** Captured spend per UTC day (key: days since the epoch) from `since` on, from the usage records. */
+  spendByDay(accountId: string, since: number): Promise<Map<number, Pico>>;
   ledgerTotals(accountId?: string): Promise<LedgerTotals>;
 
   /** Sets the budget of a scope (one per scope; an existing one keeps its id, so its period's spend carries on). */

@@ -14,6 +14,7 @@ import { credits, int, readJsonObject, str, time } from '../json-body.js';
 import { matchPath } from '../path-match.js';
 import { sendBytes, sendJson } from '../respond.js';
 import { requireAdmin } from './admin-auth.js';
+import { adminAlertRoutes } from './admin-alert-routes.js';
 
 type Params = Record<string, string>;
 type AdminHandler = (req: IncomingMessage, res: ServerResponse, p: Params, deps: GatewayDeps, url: URL) => Promise<void>;
@@ -61,6 +62,7 @@ const routes: Array<[string, string, AdminHandler]> = [
       accountId: p.id!, source, amount, expiresAt: expiresAt ?? null,
       ...(priority !== undefined ? { priority } : {}), ...(key ? { idempotencyKey: key } : {}), ...(note ? { note } : {}),
     }, deps.now());
+    deps.alerts.schedule(p.id!);
     sendJson(res, created ? 201 : 200, { ...grantView(grant, deps.now()), created });
   }],
   ['POST', '/admin/v1/grants/:id/void', async (_req, res, p, deps) => {
@@ -129,9 +131,11 @@ const routes: Array<[string, string, AdminHandler]> = [
   }],
 ];
 
+const allRoutes = [...routes, ...adminAlertRoutes];
+
 export function adminRoute(method: string, path: string): ((req: IncomingMessage, res: ServerResponse, deps: GatewayDeps) => Promise<void>) | undefined {
   let pathMatched = false;
-  for (const [m, pattern, handler] of routes) {
+  for (const [m, pattern, handler] of allRoutes) {
     const params = matchPath(pattern, path);
     if (!params) continue;
     pathMatched = true;

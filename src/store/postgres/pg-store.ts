@@ -165,6 +165,12 @@ export class PgStore implements Store {
     [query.accountId, query.since ?? 0, query.until ?? Number.MAX_SAFE_INTEGER, query.limit ?? 1_000_000])).map(toUsage);
   }
 
+  async spendByDay(accountId: string, since: number): Promise<Map<number, bigint>> {
+    const rows = await this.rows(`SELECT created_at / 86400000 AS day, SUM(cost_pico - uncollected_pico) AS spent FROM usage_records
+      WHERE account_id = $1 AND created_at >= $2 GROUP BY 1`, [accountId, since]);
+    return new Map(rows.map((r) => [Number(r.day), BigInt(r.spent as bigint)]));
+  }
+
   async listLedger(accountId: string): Promise<LedgerEntry[]> {
     return (await this.rows('SELECT * FROM ledger_entries WHERE account_id = $1 ORDER BY seq', [accountId])).map(toLedgerEntry);
   }

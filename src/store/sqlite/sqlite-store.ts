@@ -183,6 +183,12 @@ export class SqliteStore implements Store {
     return rows.map(toUsage);
   }
 
+  async spendByDay(accountId: string, since: number): Promise<Map<number, bigint>> {
+    const rows = this.db.prepare(`SELECT created_at / 86400000 AS day, SUM(cost_pico - uncollected_pico) AS spent FROM usage_records
+      WHERE account_id = ? AND created_at >= ? GROUP BY day`).all(accountId, since) as Row[];
+    return new Map(rows.map((r) => [Number(r.day), BigInt(r.spent as bigint)]));
+  }
+
   async listLedger(accountId: string): Promise<LedgerEntry[]> {
     return (this.db.prepare('SELECT * FROM ledger_entries WHERE account_id = ? ORDER BY seq').all(accountId) as Row[]).map(toLedgerEntry);
   }
