@@ -5,7 +5,7 @@
 CREATE TABLE alert_rules (
   id             TEXT PRIMARY KEY,
   account_id     TEXT NOT NULL REFERENCES accounts(id),
-  kind           TEXT NOT NULL CHECK (kind IN ('low_balance', 'budget_threshold', 'grant_expiring', 'spend_spike')),
+  kind           TEXT NOT NULL CHECK (kind IN ('low_balance', 'budget_threshold', 'grant_expiring', 'spend_spike', 'spend_threshold')),
   params         TEXT NOT NULL,
   channels       TEXT NOT NULL,
   enabled        BOOLEAN NOT NULL DEFAULT TRUE,

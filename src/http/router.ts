@@ -8,6 +8,7 @@ import { MethodNotAllowedError, RouteNotFoundError } from './errors.js';
 import { health } from './routes/health.js';
 import { getModel, listModels } from './routes/models.js';
 import { adminRoute } from './admin/admin-routes.js';
+import { organizationRoute } from './routes/organization.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, ctx: RequestContext, deps: GatewayDeps) => Promise<void>;
 
@@ -37,6 +38,10 @@ export function route(method: string, path: string): Handler {
       throw new RouteNotFoundError(method, path); // malformed percent-encoding: not a URL we serve
     }
     return (req, res, ctx, deps) => getModel(req, res, ctx, deps, id);
+  }
+  if (path.startsWith('/v1/organization/')) {
+    const org = organizationRoute(method, path);
+    if (org) return org;
   }
   if (path.startsWith('/admin/')) {
     const admin = adminRoute(method, path);
