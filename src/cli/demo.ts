@@ -24,7 +24,7 @@ export async function demoCommand(argv: string[], config: Config, env: NodeJS.Pr
   const logger = createLogger(config.logLevel);
   const gateway = await startGateway(demoConfig, { logger });
   const store = gateway.deps.store;
-  const { account, project, signupGrant } = await openAccount(store, demoConfig, { name: 'Demo account' }, Date.now());
+  const { account, project, signupGrant } = await openAccount(store, demoConfig, { name: 'Demo account', tier: 'tier-1' }, Date.now());
   const { secret } = await issueKey(store, { accountId: account.id, projectId: project.id, name: 'demo key' }, Date.now());
   const credits = signupGrant ? formatCredits(signupGrant.amount) : '0';
   process.stdout.write([

@@ -13,6 +13,8 @@ import { serveCommand } from './serve.js';
 import { usageCommand } from './usage.js';
 import { migrateCommand } from './migrate.js';
 import { budgetsCommand } from './budgets.js';
+import { rateLimitsCommand, tiersCommand } from './limits.js';
+import { alertsCommand } from './alerts.js';
 import { builtinPrices } from '../domain/pricing/catalog.js';
 
 const USAGE = `usage: tollgate <command>
@@ -27,6 +29,10 @@ const USAGE = `usage: tollgate <command>
   prices import FILE [--effective-from ISO8601] | prices list [--model M] [--json]
   budgets set --account ID [--project ID | --key ID] --limit AMOUNT [--period month|week|day] [--timezone TZ] [--thresholds 50,80,100]
   budgets list --account ID [--json] | budgets delete --budget ID
+  tiers set --account ID --tier TIER | tiers list
+  rate-limits set --project ID [--model FAMILY] [--rpm N] [--tpm N] [--rpd N] | rate-limits list --project ID
+  alerts add --account ID --kind low_balance|budget_threshold|grant_expiring|spend_spike|spend_threshold [--params JSON]
+         [--webhook URL] [--email a@x,b@y] | alerts list --account ID | alerts delete --rule ID | alerts deliveries [--account ID]
   migrate [--json]                     apply pending database migrations (also done at every start)
 `;
 
@@ -79,6 +85,9 @@ async function run(command: string, rest: string[], store: Store, config: Config
     case 'prices': return pricesCommand(rest, store);
     case 'migrate': return migrateCommand(rest, store);
     case 'budgets': return budgetsCommand(rest, store);
+    case 'tiers': return tiersCommand(rest, store);
+    case 'rate-limits': return rateLimitsCommand(rest, store);
+    case 'alerts': return alertsCommand(rest, store);
     default: throw new CliError(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
   }
 }

@@ -14,6 +14,7 @@ import { credits, int, readJsonObject, str, time } from '../json-body.js';
 import { matchPath } from '../path-match.js';
 import { sendBytes, sendJson } from '../respond.js';
 import { requireAdmin } from './admin-auth.js';
+import { isTier } from '../../domain/rate-limits/tiers.js';
 import { adminAlertRoutes } from './admin-alert-routes.js';
 
 type Params = Record<string, string>;
@@ -41,6 +42,27 @@ const routes: Array<[string, string, AdminHandler]> = [
       id: account.id, name: account.name, tier: account.tier, created_at: new Date(account.createdAt).toISOString(),
       projects: projects.map((pr) => ({ id: pr.id, name: pr.name })),
     });
+  }],
+  ['PUT', '/admin/v1/accounts/:id/tier', async (req, res, p, deps) => {
+    await mustAccount(deps, p.id!);
+    const tier = str(await readJsonObject(req), 'tier', { required: true })!;
+    if (!isTier(deps.limits.ladder, tier)) throw new InvalidRequestError(`Unknown tier ${JSON.stringify(tier)}.`, 'tier');
+    await deps.store.setAccountTier(p.id!, tier);
+    sendJson(res, 200, { account_id: p.id, tier, effective_tier: await deps.limits.tierOf(p.id!, tier, deps.now()) });
+  }],
+  ['GET', '/admin/v1/projects/:id/rate_limits', async (_req, res, p, deps) => {
+    if (!(await deps.store.getProject(p.id!))) throw new NotFoundError(`No project ${p.id}.`);
+    sendJson(res, 200, { object: 'list', data: await deps.store.listRateLimitOverrides(p.id!) });
+  }],
+  ['PUT', '/admin/v1/projects/:id/rate_limits', async (req, res, p, deps) => {
+    if (!(await deps.store.getProject(p.id!))) throw new NotFoundError(`No project ${p.id}.`);
+    const body = await readJsonObject(req);
+    const override = {
+      family: str(body, 'model') ?? '*', rpm: int(body, 'rpm', { min: 1 }) ?? null, tpm: int(body, 'tpm', { min: 1 }) ?? null,
+      rpd: int(body, 'rpd', { min: 1 }) ?? null,
+    };
+    await deps.store.setRateLimitOverride(p.id!, override, deps.now());
+    sendJson(res, 200, { project_id: p.id, ...override });
   }],
   ['GET', '/admin/v1/accounts/:id/balance', async (_req, res, p, deps) => {
     await mustAccount(deps, p.id!);
