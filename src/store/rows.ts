@@ -2,7 +2,7 @@
 import type { Price } from '../domain/pricing/price.js';
 import type { GrantSource } from '../domain/ledger/lots.js';
 import type {
-  Account, ApiKeyRecord, GrantRecord, KeyKind, LedgerEntry, LedgerKind, Project, UsageRecord, UsageStatus,
+  Account, ApiKeyRecord, GrantRecord, KeyKind, LedgerEntry, LedgerKind, OpenHold, Project, UsageRecord, UsageStatus,
 } from './records.js';
 import type { RateLimitOverride } from './store.js';
 
@@ -133,4 +133,16 @@ export const toOverride = (r: Row): RateLimitOverride => ({
   rpm: numOrNull(r.rpm),
   tpm: numOrNull(r.tpm),
   rpd: numOrNull(r.rpd),
+});
+
+export const toOpenHold = (r: Row): OpenHold => ({
+  requestId: str(r.request_id),
+  accountId: str(r.account_id),
+  amount: big(r.amount_pico),
+  createdAt: num(r.created_at),
+  projectId: strOrNull(r.project_id),
+  keyId: strOrNull(r.key_id),
+  model: str(r.model),
+  endpoint: str(r.endpoint),
+  stream: r.stream === true || Number(r.stream) === 1,
 });

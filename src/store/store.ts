@@ -4,8 +4,7 @@
 import type { Pico } from '../domain/money/pico.js';
 import type { Draw } from '../domain/ledger/lots.js';
 import type { Price } from '../domain/pricing/price.js';
-import type { Budget, BudgetScope } from '../domain/budgets/budget.js';
-import type { BudgetPeriod } from '../domain/budgets/period.js';
+import type { Budget } from '../domain/budgets/budget.js';
 import type { PurchaseHistory } from '../domain/rate-limits/tiers.js';
 import type {
   Account, ApiKeyRecord, BalanceView, GrantRecord, KeyKind, LedgerEntry, NewGrant, OpenHold, Project, UsageRecord,
@@ -57,15 +56,8 @@ export interface SettlementPosting {
   at: number;
 }
 
-export interface NewBudget {
-  accountId: string;
-  scope: BudgetScope;
-  scopeId: string;
-  period: BudgetPeriod;
-  timeZone: string;
-  limit: Pico;
-  thresholds: number[];
-}
+/** A budget as set by an operator or account: everything but its id and creation time. */
+export type NewBudget = Omit<Budget, 'id' | 'createdAt'>;
 
 export interface BudgetStatus {
   budget: Budget;

@@ -6,6 +6,7 @@ import { request } from 'undici';
 import { parseCredits } from '../../src/domain/money/pico.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { assertLedgerBalances, assertNoOpenHolds } from '../support/ledger-check.js';
+import { waitFor } from '../support/billing-checks.js';
 
 const BODY = { model: 'gpt-4o-mini', max_tokens: 20, messages: [{ role: 'user', content: 'Hello' }] };
 
@@ -51,11 +52,13 @@ test('free tier: RPM enforced with exact headers; the refusal is rate_limit_exce
 });
 
 test('a TPM refusal is retried by the openai SDK and succeeds once the window allows', async () => {
-  const h = await startHarness();
+  // The gateway's clock stands still until the test moves it, so the SDK's first attempt is surely refused.
+  let now = Date.now();
+  const h = await startHarness({ now: () => now });
   try {
     const acct = await h.account('5');
     // 6,000 tokens per minute: 100 per second, so a ~30-token request waits a fraction of a second.
-    await h.store.setRateLimitOverride(acct.projectId, { family: 'gpt-4o-mini', rpm: null, tpm: 6_000, rpd: null }, Date.now());
+    await h.store.setRateLimitOverride(acct.projectId, { family: 'gpt-4o-mini', rpm: null, tpm: 6_000, rpd: null }, now);
     let refused = 0;
     for (let i = 0; i < 1000 && refused === 0; i++) {
       const r = await chat(h, acct.key);
@@ -66,11 +69,15 @@ test('a TPM refusal is retried by the openai SDK and succeeds once the window al
       }
     }
     assert.equal(refused, 1, 'the override was enforced');
+    const rateLimited = async () => (await h.store.listUsage({ accountId: acct.accountId })).filter((u) => u.status === 'rate_limited').length;
     const client = h.client(acct.key, { maxRetries: 3 });
-    const { response } = await client.chat.completions.create(BODY as never).withResponse();
+    const call = client.chat.completions.create(BODY as never).withResponse();
+    // Once the SDK's first attempt was refused, let a minute pass before its retry.
+    await waitFor('the SDK refused once', async () => ((await rateLimited()) >= 2 ? true : undefined), 10_000);
+    now += 60_000;
+    const { response } = await call;
     assert.equal(response.status, 200);
-    const usage = await h.store.listUsage({ accountId: acct.accountId });
-    assert.ok(usage.filter((u) => u.status === 'rate_limited').length >= 2, 'the SDK was refused first, then retried');
+    assert.equal(await rateLimited(), 2, 'refused once, then served on the retry');
     await assertLedgerBalances(h.store);
     await assertNoOpenHolds(h.store);
   } finally {

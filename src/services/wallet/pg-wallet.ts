@@ -9,7 +9,7 @@ import type { Logger } from '../../observability/logger.js';
 import { metrics } from '../../observability/metrics.js';
 import type { BalanceView, OpenHold, UsageRecord } from '../../store/records.js';
 import type { PgStore } from '../../store/postgres/pg-store.js';
-import { toOpenHold } from '../../store/postgres/pg-store.js';
+import { toOpenHold } from '../../store/rows.js';
 import { holdBatch, settleBatch, type PgHoldItem, type PgHoldOutcome, type PgSettleItem, type PgSettleOutcome } from '../../store/postgres/pg-wallet-sql.js';
 import type { HoldRequest, HoldResult, RecoveryReport, SettleRequest, SettleResult, Wallet } from './wallet.js';
 

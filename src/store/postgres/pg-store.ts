@@ -5,7 +5,7 @@ import type { Price } from '../../domain/pricing/price.js';
 import { newId } from '../../domain/ids/ids.js';
 import type { Account, ApiKeyRecord, BalanceView, GrantRecord, LedgerEntry, NewGrant, OpenHold, Project, UsageRecord } from '../records.js';
 import type { BudgetStatus, RateLimitOverride, KeyLookup, LedgerTotals, NewBudget, NewKey, Store, UsageQuery } from '../store.js';
-import { toOverride, toAccount, toGrant, toKey, toLedgerEntry, toPrice, toProject, toUsage, usageParams } from '../rows.js';
+import { toOpenHold, toOverride, toAccount, toGrant, toKey, toLedgerEntry, toPrice, toProject, toUsage, usageParams } from '../rows.js';
 import { createPool, inTransaction, migratePostgres, type PoolOptions } from './pool.js';
 import { PgPostings } from './pg-postings.js';
 import { PgChangeFeed } from './pg-change-feed.js';
@@ -276,19 +276,6 @@ export class PgStore implements Store {
   }
 }
 
-export function toOpenHold(r: Row): OpenHold {
-  return {
-    requestId: r.request_id as string,
-    accountId: r.account_id as string,
-    amount: BigInt(r.amount_pico as bigint),
-    createdAt: Number(r.created_at),
-    projectId: (r.project_id as string | null) ?? null,
-    keyId: (r.key_id as string | null) ?? null,
-    model: r.model as string,
-    endpoint: r.endpoint as string,
-    stream: r.stream === true,
-  };
-}
 
 /** Tells every replica that cached keys, prices or balances may be stale (see PgChangeFeed). */
 export async function bumpChangeLog(c: pg.PoolClient | pg.Pool): Promise<void> {

@@ -8,7 +8,7 @@ import type {
 } from '../records.js';
 import type { BudgetStatus, RateLimitOverride, KeyLookup, LedgerTotals, NewBudget, NewKey, PostingBatch, Store, UsageQuery } from '../store.js';
 import { openSqlite, type SqliteDb } from './database.js';
-import { toOverride, toAccount, toGrant, toKey, toLedgerEntry, toPrice, toProject, toUsage, USAGE_INSERT, usageParams } from '../rows.js';
+import { toOpenHold, toOverride, toAccount, toGrant, toKey, toLedgerEntry, toPrice, toProject, toUsage, USAGE_INSERT, usageParams } from '../rows.js';
 import { SqlitePostings, sumColumn } from './postings.js';
 import { SqliteBudgets } from './budgets.js';
 import type { Budget } from '../../domain/budgets/budget.js';
@@ -159,17 +159,7 @@ export class SqliteStore implements Store {
 
   async openHolds(): Promise<OpenHold[]> {
     const rows = this.db.prepare('SELECT * FROM holds WHERE closed_at IS NULL ORDER BY created_at').all() as Row[];
-    return rows.map((r) => ({
-      requestId: r.request_id as string,
-      accountId: r.account_id as string,
-      amount: BigInt(r.amount_pico as bigint),
-      createdAt: Number(r.created_at),
-      projectId: (r.project_id as string | null) ?? null,
-      keyId: (r.key_id as string | null) ?? null,
-      model: r.model as string,
-      endpoint: r.endpoint as string,
-      stream: Number(r.stream) === 1,
-    }));
+    return rows.map(toOpenHold);
   }
 
   async recordUsage(usage: UsageRecord): Promise<void> {
