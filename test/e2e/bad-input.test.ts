@@ -2,7 +2,6 @@
 // upstream, moves no credit, and leaves the server serving the next good request.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { assertCharged, available, usageOf } from '../support/billing-checks.js';
 import { startHarness, type FundedAccount, type Harness } from '../support/harness.js';
 
@@ -113,12 +112,8 @@ const CASES: Case[] = [
       const other = await h.account('1');
       const used = await send(h, other, { body: GOOD_CHAT });
       assert.equal(used.status, 200, await used.text());
-      const cli = new SqliteStore(h.dbPath);
-      try {
-        assert.ok(await cli.revokeKey(other.keyId, Date.now()));
-      } finally {
-        await cli.close();
-      }
+      // Revoked through the gateway's own store (the CLI's separate connection is covered in cli.test.ts).
+      assert.ok(await h.store.revokeKey(other.keyId, Date.now()));
       return { body: GOOD_CHAT, auth: `Bearer ${other.key}` };
     },
     expect: { status: 401, param: null, code: 'invalid_api_key' },
