@@ -1,0 +1,104 @@
+// Open-loop load at a fixed rate (wrk2 is not packaged for Debian): requests are fired on a schedule whatever the
+// answers do, over a keep-alive undici Pool, and each one's latency and time to first body byte are recorded.
+import { Pool } from 'undici';
+import { REQUEST_TIMEOUT_MS } from './load-node.js';
+import { percentiles } from './stats.js';
+
+export interface FixedRateSpec {
+  url: string;
+  authorization: string;
+  body: string;
+  /** Requests per second. */
+  rate: number;
+  warmupS: number;
+  durationS: number;
+  connections?: number;
+}
+
+export interface FixedRateResult {
+  rate: number;
+  durationS: number;
+  /** Requests fired in the measured window. */
+  sent: number;
+  ok: number;
+  errors: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Time to the first byte of the answer body (for a stream: its first event). */
+  ttfbP50Ms: number;
+  ttfbP99Ms: number;
+  /** How late the timer fired requests, p99 (latency is measured from the actual send, so this is reported apart). */
+  lagP99Ms: number;
+}
+
+export async function fixedRate(spec: FixedRateSpec): Promise<FixedRateResult> {
+  const target = new URL(spec.url);
+  const pool = new Pool(target.origin, { connections: spec.connections ?? 64, pipelining: 1, keepAliveTimeout: 30_000 });
+  const body = Buffer.from(spec.body);
+  const headers = { 'content-type': 'application/json', authorization: spec.authorization };
+  const interval = 1000 / spec.rate;
+  const total = Math.round((spec.warmupS + spec.durationS) * spec.rate);
+  const measuredFrom = Math.round(spec.warmupS * spec.rate);
+  const latencies: number[] = [];
+  const ttfbs: number[] = [];
+  const lags: number[] = [];
+  let errors = 0;
+  const inFlight = new Set<Promise<void>>();
+
+  const fire = (index: number, scheduled: number) => {
+    const sent = performance.now();
+    const measured = index >= measuredFrom;
+    if (measured) lags.push(sent - scheduled);
+    const p = (async () => {
+      let first = 0;
+      try {
+        const res = await pool.request({
+          method: 'POST', path: target.pathname, headers, body, headersTimeout: REQUEST_TIMEOUT_MS, bodyTimeout: REQUEST_TIMEOUT_MS,
+        });
+        for await (const chunk of res.body) {
+          if (first === 0) first = performance.now();
+          void chunk;
+        }
+        const ended = performance.now();
+        if (!measured) return;
+        if (res.statusCode < 200 || res.statusCode >= 300) {
+          errors++;
+          return;
+        }
+        latencies.push(ended - sent);
+        ttfbs.push((first || ended) - sent);
+      } catch {
+        if (measured) errors++;
+      }
+    })();
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+  };
+
+  const start = performance.now() + 5;
+  let next = 0;
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      while (next < total && start + next * interval <= now) {
+        fire(next, start + next * interval);
+        next++;
+      }
+      if (next >= total) {
+        resolve();
+        return;
+      }
+      setTimeout(tick, Math.max(0, start + next * interval - performance.now()));
+    };
+    setTimeout(tick, 5);
+  });
+  await Promise.all(inFlight);
+  await pool.close();
+  const [p50 = Number.NaN, p99 = Number.NaN] = percentiles(latencies, [50, 99]);
+  const [t50 = Number.NaN, t99 = Number.NaN] = percentiles(ttfbs, [50, 99]);
+  const [lag99 = Number.NaN] = percentiles(lags, [99]);
+  return {
+    rate: spec.rate, durationS: spec.durationS, sent: total - measuredFrom, ok: latencies.length, errors,
+    p50Ms: p50, p99Ms: p99, ttfbP50Ms: t50, ttfbP99Ms: t99, lagP99Ms: lag99,
+  };
+}

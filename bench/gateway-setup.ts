@@ -1,0 +1,81 @@
+// Prepares a fresh SQLite file for the bench's gateway (one account on a usage tier whose rate limits are never
+// reached, 1,000,000 credits, one project key) and, after the run, reads back what the gateway metered, to show that
+// every answered request was charged.
+import { writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { loadConfig } from '../src/config/config.js';
+import { generateApiKey, hashApiKey, redactApiKey } from '../src/domain/ids/api-key.js';
+import { parseCredits } from '../src/domain/money/pico.js';
+import { builtinPrices } from '../src/domain/pricing/catalog.js';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+
+export const BENCH_GRANT_CREDITS = '1000000';
+export const BENCH_TIER = 'bench';
+
+/**
+ * The tier ladder the bench's gateway runs with (TOLLGATE_TIERS_FILE): the built-in free tier, and a `bench` tier
+ * with limits far above any rate this machine reaches. The limiter still counts every request, as in production.
+ */
+export function writeBenchTierFile(path: string): void {
+  writeFileSync(path, JSON.stringify({
+    tiers: [
+      { name: 'free', minPurchased: '0', minDaysSinceFirstPurchase: 0 },
+      {
+        name: BENCH_TIER, minPurchased: '1000000000', minDaysSinceFirstPurchase: 0,
+        limits: { default: { rpm: 10_000_000_000, tpm: 10_000_000_000, rpd: 100_000_000 } },
+      },
+    ],
+  }));
+}
+
+export interface FundedKey {
+  accountId: string;
+  key: string;
+}
+
+/** Creates the schema, the price catalog, an account on the bench tier with one generous grant and a project key. */
+export async function prepareGatewayDb(dbPath: string): Promise<FundedKey> {
+  const config = loadConfig({ TOLLGATE_DB: dbPath, TOLLGATE_SIGNUP_CREDITS: '0' });
+  const store = new SqliteStore(dbPath, { synchronous: config.sqliteSynchronous });
+  try {
+    const now = Date.now();
+    await store.insertPrices(builtinPrices(), 'builtin', now);
+    // The store directly: openAccount checks the tier against the ladder of this process's environment, and the
+    // built-in tiers would refuse the bench's rates (tier-5 allows gpt-4o-mini 30,000 requests per minute).
+    const { account, project } = await store.createAccount({ name: 'bench', tier: BENCH_TIER, now });
+    await store.insertGrant({ accountId: account.id, source: 'adjustment', amount: parseCredits(BENCH_GRANT_CREDITS) }, now);
+    const key = generateApiKey();
+    await store.createKey({
+      accountId: account.id, projectId: project.id, kind: 'project', name: 'bench',
+      secretHash: hashApiKey(key), redacted: redactApiKey(key),
+    }, now);
+    return { accountId: account.id, key };
+  } finally {
+    await store.close();
+  }
+}
+
+export interface MeteredSummary {
+  usageRecords: number;
+  ok: number;
+  otherStatus: number;
+  openHolds: number;
+  costPico: bigint;
+}
+
+/** What the gateway wrote, read after it stopped. */
+export function meteredSummary(dbPath: string): MeteredSummary {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    db.defaultSafeIntegers(true);
+    const usage = db.prepare(`SELECT count(*) AS n, coalesce(sum(status = 'ok'), 0) AS ok, coalesce(sum(cost_pico), 0) AS cost
+      FROM usage_records`).get() as { n: bigint; ok: bigint; cost: bigint };
+    const holds = db.prepare('SELECT count(*) AS n FROM holds WHERE closed_at IS NULL').get() as { n: bigint };
+    return {
+      usageRecords: Number(usage.n), ok: Number(usage.ok), otherStatus: Number(usage.n - usage.ok),
+      openHolds: Number(holds.n), costPico: usage.cost,
+    };
+  } finally {
+    db.close();
+  }
+}
