@@ -27,4 +27,7 @@ test('base62 output covers the alphabet without bias towards the first character
   const values = [...counts.values()];
   assert.ok(Math.max(...values) / Math.min(...values) < 1.6);
   assert.match(newRequestId(), /^req_[0-9a-f]{32}$/);
+  const ids = Array.from({ length: 1000 }, () => newRequestId());
+  assert.equal(new Set(ids).size, 1000);
+  assert.deepEqual([...ids].sort(), ids, 'time-ordered');
 });

@@ -20,7 +20,20 @@ export function newId(prefix: string): string {
   return `${prefix}_${randomBase62(12)}`;
 }
 
-/** Request ids as OpenAI writes them: `req_` + 32 hex-like characters. */
-export function newRequestId(): string {
-  return `req_${randomBytes(16).toString('hex')}`;
+let lastMs = 0;
+let counter = 0;
+
+/**
+ * Request ids as OpenAI writes them (`req_` + 32 hex characters), time-ordered: 12 hex of milliseconds, 4 of a
+ * per-millisecond counter, then 16 random. Rows keyed by them land at the end of their indexes instead of on random
+ * pages, which makes each SQLite commit several times cheaper (bench/journal-cost.ts); 64 random bits keep them
+ * unguessable.
+ */
+export function newRequestId(now = Date.now()): string {
+  if (now === lastMs) counter = (counter + 1) & 0xffff;
+  else {
+    lastMs = now;
+    counter = 0;
+  }
+  return `req_${now.toString(16).padStart(12, '0')}${counter.toString(16).padStart(4, '0')}${randomBytes(8).toString('hex')}`;
 }

@@ -1,4 +1,5 @@
 // The embedded default store: one SQLite file (WAL). Every money movement is one transaction.
+import type { Statement } from 'better-sqlite3';
 import type { Price } from '../../domain/pricing/price.js';
 import type { Pico } from '../../domain/money/pico.js';
 import { DEFAULT_PRIORITY, type Lot } from '../../domain/ledger/lots.js';
@@ -267,8 +268,11 @@ export class SqliteStore implements Store {
 
   /** Synchronous form for the hot path: PRAGMA data_version moves when another connection commits. */
   dataVersion(): number {
-    return Number(this.db.pragma('data_version', { simple: true }) as bigint);
+    this.dataVersionStmt ??= this.db.prepare('PRAGMA data_version').pluck();
+    return Number(this.dataVersionStmt.get() as bigint);
   }
+
+  private dataVersionStmt: Statement | undefined;
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
