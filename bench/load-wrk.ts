@@ -59,7 +59,8 @@ export function parseWrkOutput(output: string, connections: number): LoadResult 
   };
 }
 
-function runWrk(scriptPath: string, spec: ClosedLoopSpec, seconds: number, cpu: number | undefined): Promise<string> {
+/** Runs wrk once with a Lua script for `seconds` (optionally pinned to a core) and resolves with its output. */
+export function runWrk(scriptPath: string, spec: ClosedLoopSpec, seconds: number, cpu: number | undefined): Promise<string> {
   const args = ['-t1', `-c${spec.connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', scriptPath, spec.url];
   const [command, ...rest] = cpu === undefined ? ['wrk', ...args] : ['taskset', '-c', String(cpu), 'wrk', ...args];
   return new Promise((resolve, reject) => {
