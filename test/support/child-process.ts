@@ -2,6 +2,7 @@
 // long-running server whose URL is read from its 'tollgate listening' log line, and one-shot commands.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { waitFor as pollUntil } from './billing-checks.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ENTRY = 'src/cli/entry.ts';
@@ -93,12 +94,7 @@ export function runCli(args: string[], env: Record<string, string>, timeoutMs = 
 }
 
 /** Polls `check` every few milliseconds until it returns a value other than undefined. */
-export async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+/** Polls `check` until it returns a value (10 s by default: child processes start slowly). */
+export function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  return pollUntil(what, check, timeoutMs);
 }
