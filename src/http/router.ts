@@ -39,7 +39,7 @@ export function route(method: string, path: string): Handler {
     }
     return (req, res, ctx, deps) => getModel(req, res, ctx, deps, id);
   }
-  if (path.startsWith('/v1/organization/')) {
+  if (path.startsWith('/v1/organization/') || path.startsWith('/v1/tollgate/')) {
     const org = organizationRoute(method, path);
     if (org) return org;
   }

@@ -8,6 +8,7 @@ import { request } from 'undici';
 import { parseCredits } from '../../src/domain/money/pico.js';
 import { verifyWebhookSignature, SIGNATURE_HEADER } from '../../src/services/alerts/signature.js';
 import { startHarness } from '../support/harness.js';
+import { issueKey } from '../../src/services/api-keys.js';
 import { waitFor } from '../support/billing-checks.js';
 
 const TOKEN = 'alerts-admin-token';
@@ -60,6 +61,14 @@ test('each soft budget threshold is told once, signed, as spend crosses it', asy
     const deliveries = ((await log.body.json()) as { data: Array<{ status: string; attempts: number }> }).data;
     assert.equal(deliveries.length, 2);
     assert.ok(deliveries.every((d) => d.status === 'delivered' && d.attempts === 1));
+    // The account reads the same log with its own admin key, and only its own.
+    const { secret: adminKey } = await issueKey(h.store, { accountId: acct.accountId, admin: true }, Date.now());
+    const own = await request(`${h.baseURL}/tollgate/alert_deliveries`, { headers: { authorization: `Bearer ${adminKey}` } });
+    assert.equal(((await own.body.json()) as { data: unknown[] }).data.length, 2);
+    const stranger = await h.account('1');
+    const { secret: otherAdmin } = await issueKey(h.store, { accountId: stranger.accountId, admin: true }, Date.now());
+    const theirs = await request(`${h.baseURL}/tollgate/alert_deliveries`, { headers: { authorization: `Bearer ${otherAdmin}` } });
+    assert.equal(((await theirs.body.json()) as { data: unknown[] }).data.length, 0);
   } finally {
     await h.close();
     receiver.close();

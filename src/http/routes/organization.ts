@@ -5,6 +5,7 @@ import { parseChannels, AlertRuleError } from '../../domain/alerts/rule-wire.js'
 import type { AlertChannel } from '../../domain/alerts/rule.js';
 import { limitsFor } from '../../domain/rate-limits/tiers.js';
 import type { AlertRuleRecord } from '../../services/alerts/alert-store.js';
+import { deliveryView } from '../../services/alerts/alert-rules.js';
 import type { GatewayDeps } from '../../services/gateway-deps.js';
 import type { RequestContext } from '../../services/usage-record.js';
 import type { KeyLookup } from '../../store/store.js';
@@ -79,6 +80,14 @@ const routes: Array<[string, string, Handler]> = [
     await mustSpendAlert(deps, who, p.alert!);
     await deps.alerts.store.deleteRule(p.alert!);
     sendJson(res, 200, { id: p.alert, object: 'organization.spend_alert.deleted', deleted: true });
+  }],
+  // Not an OpenAI endpoint (OpenAI has none for this): the account reads its own alert delivery log.
+  ['GET', '/v1/tollgate/alert_deliveries', async (req, res, _p, who, deps) => {
+    const limit = Number(new URL(req.url ?? '/', 'http://localhost').searchParams.get('limit') ?? 50);
+    const list = await deps.alerts.store.listDeliveries({
+      accountId: who.account.id, limit: Number.isSafeInteger(limit) && limit > 0 ? Math.min(limit, 500) : 50,
+    });
+    sendJson(res, 200, { object: 'list', data: list.map(deliveryView) });
   }],
 ];
 
