@@ -3,7 +3,7 @@
 // JSON and streaming; then the books are read back from the database to show that nothing was overspent.
 // Run: node --import tsx bench/replicas.ts [--warmup 3] [--duration 10] [--connections 32] [--accounts 200] [--profile]
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
-import { cpus, release, tmpdir } from 'node:os';
+import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateApiKey, hashApiKey, redactApiKey } from '../src/domain/ids/api-key.js';
@@ -45,6 +45,7 @@ const warmupS = Number(values.warmup);
 const durationS = Number(values.duration);
 const connections = Number(values.connections);
 const spreadAccounts = Number(values.accounts);
+const loadBefore = loadavg();
 
 interface Funded { accountIds: string[]; keys: string[] }
 
@@ -140,6 +141,35 @@ function postgresCpuMicros(): number {
   return total;
 }
 
+interface DbStats { commits: number; rowsWritten: number }
+
+/** Commits and rows written in the bench database so far (pg_stat_database; backends flush it within about 1 s). */
+async function dbStats(store: PgStore): Promise<DbStats> {
+  const { rows } = await store.pool.query(`SELECT xact_commit AS c, tup_inserted + tup_updated + tup_deleted AS w
+    FROM pg_stat_database WHERE datname = current_database()`);
+  const r = rows[0] as { c: bigint; w: bigint };
+  return { commits: Number(r.c), rowsWritten: Number(r.w) };
+}
+
+/** Samples, every 50 ms, what the other backends of this database wait on (pg_stat_activity); counts per wait. */
+function startWaitSampler(store: PgStore): { finish(): Promise<Record<string, number>> } {
+  const counts: Record<string, number> = {};
+  let stop = false;
+  const done = (async () => {
+    while (!stop) {
+      const { rows } = await store.pool.query(`SELECT state, wait_event_type, wait_event FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+      for (const r of rows as Array<{ state: string | null; wait_event_type: string | null; wait_event: string | null }>) {
+        const what = r.state === 'active' ? (r.wait_event_type === null ? 'active: on CPU' : `active: ${r.wait_event_type}/${r.wait_event ?? ''}`)
+          : `${r.state ?? 'unknown'}${r.wait_event_type === 'Client' ? '' : ` ${r.wait_event_type ?? ''}`}`;
+        counts[what] = (counts[what] ?? 0) + 1;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+  return { async finish() { stop = true; await done; return counts; } };
+}
+
 interface Cell {
   mode: Mode;
   scenario: ScenarioName;
@@ -152,6 +182,10 @@ interface Cell {
   windowUs: [number, number];
   books: Books;
   metered: number;
+  /** pg_stat_database deltas over warm-up, window and settlement, divided by the usage records written. */
+  commitsPerRequest: number;
+  rowsWrittenPerRequest: number;
+  waits: Record<string, number>;
 }
 
 async function measure(
@@ -159,6 +193,7 @@ async function measure(
 ): Promise<Cell> {
   const body = scenarioBody(scenario);
   const before = await books(store, funded.accountIds);
+  const stats0 = await dbStats(store);
   // One checked answer per replica before measuring.
   for (const r of replicas) {
     const res = await fetch(`${r.url}/v1/chat/completions`, {
@@ -181,8 +216,10 @@ async function measure(
   const up0 = processCpuMicros(upstream.pid);
   const cores0 = coreTimes();
   const from = Number(process.hrtime.bigint() / 1000n);
+  const sampler = startWaitSampler(store);
   const outputs = await Promise.all(replicas.map((r, i) => runWrk(scripts[i]!, spec(r), durationS, undefined)));
   const to = Number(process.hrtime.bigint() / 1000n);
+  const waits = await sampler.finish();
   const cores = coreBusy(cores0, coreTimes());
   const replicaCpu = replicas.reduce((s, r, i) => s + processCpuMicros(r.pid) - cpu0[i]!, 0);
   const pgCpu = postgresCpuMicros() - pg0;
@@ -190,12 +227,18 @@ async function measure(
   const perReplica = outputs.map((o) => parseWrkOutput(o, connections));
   const requests = perReplica.reduce((s, l) => s + l.requests, 0);
   const after = await settled(store, funded.accountIds);
+  await new Promise((resolve) => setTimeout(resolve, 1500)); // let the backends flush their statistics
+  const stats1 = await dbStats(store);
+  const metered = after.usage - before.usage;
   return {
     mode, scenario, perReplica, requests,
     rps: perReplica.reduce((s, l) => s + l.rps, 0),
     errors: perReplica.reduce((s, l) => s + l.errors, 0),
     cpuUsPerRequest: { replicas: replicaCpu / requests, postgres: pgCpu / requests, upstream: upCpu / requests },
-    cores, windowUs: [from, to], books: after, metered: after.usage - before.usage,
+    cores, windowUs: [from, to], books: after, metered,
+    commitsPerRequest: (stats1.commits - stats0.commits) / metered,
+    rowsWrittenPerRequest: (stats1.rowsWritten - stats0.rowsWritten) / metered,
+    waits,
   };
 }
 
@@ -208,7 +251,8 @@ function render(cells: Cell[], date: string, profiles: string[]): string {
   const lines = [
     `## Two Tollgate replicas on PostgreSQL — ${date}`,
     '',
-    `Machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores, Linux ${release()}, Node ${process.version}.`,
+    `Machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores, Linux ${release()}, Node ${process.version}. ` +
+      `Load average before the run (other processes on this shared machine): ${loadBefore.map((l) => l.toFixed(2)).join(' / ')}.`,
     `Load: two wrk processes at once (1 thread, ${connections} keep-alive connections each), one per replica, summed; ` +
       `${warmupS} s warm-up, then one ${durationS} s measured window. No pinning: PostgreSQL, both replicas, both wrk and the ` +
       'fake upstream share all cores. HOT = one account, one key. SPREAD = ' +
@@ -223,6 +267,12 @@ function render(cells: Cell[], date: string, profiles: string[]): string {
     lines.push(`| ${c.mode} ${c.scenario} | ${fmt(c.rps)} | ${fmt(TARGET_RPS[c.mode])} ${c.rps >= TARGET_RPS[c.mode] ? '✓' : '✗'} | ${rep(a)} | ${rep(b)} | ` +
       `${c.errors} | ${c.metered} | ${fmt(c.cpuUsPerRequest.replicas)} · ${fmt(c.cpuUsPerRequest.postgres)} · ${fmt(c.cpuUsPerRequest.upstream)} | ` +
       `${Object.entries(c.cores).map(([k, v]) => `${k} ${pct(v, 0)}`).join(', ')} |`);
+  }
+  lines.push('', '| scenario | PG commits / request | PG rows written / request | what the replicas\' backends were doing (samples every 50 ms) |', '|---|---:|---:|---|');
+  for (const c of cells) {
+    const total = Object.values(c.waits).reduce((s, n) => s + n, 0);
+    const waits = Object.entries(c.waits).sort((x, y) => y[1] - x[1]).slice(0, 6).map(([k, n]) => `${k} ${pct(n / total, 0)}`).join('; ');
+    lines.push(`| ${c.mode} ${c.scenario} | ${fmt(c.commitsPerRequest, 2)} | ${fmt(c.rowsWrittenPerRequest, 1)} | ${waits} |`);
   }
   lines.push('', 'Metered = usage records written for the scenario (warm-up, checks and measured window). ' +
     'Percentiles are per wrk process; they cannot be merged exactly, so both are shown.', '', '### Zero overspend (read from the database after the replicas settled)', '');
