@@ -2,7 +2,7 @@
 // front of the fast fake upstream: a HOT account (one key) and a SPREAD of accounts (a key per request, round robin),
 // JSON and streaming; then the books are read back from the database to show that nothing was overspent.
 // Run: node --import tsx bench/replicas.ts [--warmup 3] [--duration 10] [--connections 32] [--accounts 200] [--profile]
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -329,7 +329,10 @@ async function main(): Promise<void> {
     for (const s of services.splice(0).reverse()) await s.stop();
     const profiles: string[] = [];
     if (values.profile) {
-      for (const file of readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'))) {
+      // The main thread's profile is the largest (a worker thread, if any, writes its own small one).
+      const files = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'))
+        .sort((x, y) => statSync(join(profileDir, y)).size - statSync(join(profileDir, x)).size).slice(0, 1);
+      for (const file of files) {
         const kept = join(resultsDir, `${stamp}-replica-a.cpuprofile`);
         copyFileSync(join(profileDir, file), kept);
         const profile = JSON.parse(readFileSync(kept, 'utf8')) as CpuProfile;
