@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import { startGateway, type RunningGateway } from '../gateway.js';
 import { createLogger } from '../observability/logger.js';
 import { CliError, optional, parse } from './args.js';
+import { runMode } from '../http/routes/health.js';
 
 export async function serveCommand(argv: string[], config: Config): Promise<RunningGateway> {
   const v = parse(argv, { port: { type: 'string' }, host: { type: 'string' } });
@@ -25,7 +26,7 @@ export async function serveCommand(argv: string[], config: Config): Promise<Runn
     throw err;
   }
   logger.info('tollgate listening', {
-    url: gateway.url, store: gateway.deps.store.kind, upstream: config.upstreamBaseUrl, mode: config.redisUrl ? 'redis' : 'single replica',
+    url: gateway.url, store: gateway.deps.store.kind, upstream: config.upstreamBaseUrl, mode: runMode(gateway.deps.store.kind, gateway.deps.redis !== undefined),
   });
   if (!config.upstreamApiKey) logger.warn('OPENAI_API_KEY is not set: upstream calls are sent without a key');
   const stop = async (signal: string) => {

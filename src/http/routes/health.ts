@@ -10,7 +10,7 @@ export async function health(res: ServerResponse, deps: GatewayDeps): Promise<vo
   const ok = store.ok && redis.ok;
   sendJson(res, ok ? 200 : 503, {
     status: ok ? 'ok' : 'unavailable',
-    mode: deps.redis ? 'replicated (redis)' : deps.store.kind === 'postgres' ? 'replicated (postgres only)' : 'single process',
+    mode: runMode(deps.store.kind, deps.redis !== undefined),
     store: { kind: deps.store.kind, ...store },
     redis,
   });
@@ -23,4 +23,10 @@ async function storeReachable(deps: GatewayDeps): Promise<{ ok: boolean; error?:
   } catch (err) {
     return { ok: false, error: (err as Error).message };
   }
+}
+
+/** How this replica runs, as the start-up log and /health say it. */
+export function runMode(store: 'sqlite' | 'postgres', redis: boolean): string {
+  if (store === 'sqlite') return redis ? 'single process on SQLite (Redis for rate limits)' : 'single process on SQLite';
+  return redis ? 'replicas on PostgreSQL, sharing Redis' : 'replicas on PostgreSQL, rate limits per replica (no Redis)';
 }
