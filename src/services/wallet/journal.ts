@@ -69,25 +69,23 @@ export class Journal {
     const entries = this.queue;
     this.queue = [];
     if (entries.length === 0) return;
-    if (this.stuck.length > 0) {
-      // Markers wait for stuck postings too: keep them until the retry succeeds.
-      this.stuck.push(...entries.filter((e) => e.kind === 'marker'));
-    }
     const postings = entries.filter((e) => e.kind !== 'marker');
+    const markers = entries.filter((e) => e.kind === 'marker');
     try {
       this.store.commitBatchNow(toBatch(postings));
       metrics.journalBatches.inc();
       metrics.journalPostings.inc(postings.length);
-      for (const e of entries) if (e.kind !== 'marker' || this.stuck.length === 0) e.done?.();
+      for (const e of postings) e.done?.();
     } catch (err) {
       metrics.journalFailures.inc();
       this.logger.error('journal batch failed; committing its postings one by one', { error: (err as Error).message, postings: postings.length });
       for (const e of postings) this.commitAlone(e);
-      for (const e of entries) if (e.kind === 'marker' && this.stuck.length === 0) e.done();
-      if (this.stuck.length > 0) {
-        this.stuck.push(...entries.filter((e) => e.kind === 'marker'));
-        this.scheduleRetry();
-      }
+    }
+    // A flush waits for every posting queued before it, stuck ones included.
+    if (this.stuck.length === 0) for (const m of markers) m.done?.();
+    else {
+      this.stuck.push(...markers);
+      this.scheduleRetry();
     }
   }
 
