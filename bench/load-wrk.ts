@@ -17,6 +17,14 @@ export async function wrkAvailable(): Promise<boolean> {
 }
 
 /** The Lua script: request method, headers and body, plus a done() that reports in JSON. */
+/** The Lua `done()` hook every bench wrk script ends with: one line of exact counts and percentiles as JSON. */
+export const WRK_DONE_HOOK = `done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('${MARKER}{"duration_us":%d,"requests":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,"p50_us":%d,"p99_us":%d}\\n',
+    summary.duration, summary.requests, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end`;
+
 export function wrkScript(body: string, authorization: string): string {
   const quote = (s: string) => `[==[${s}]==]`;
   if (body.includes(']==]') || authorization.includes(']==]')) throw new Error('body cannot be quoted for Lua');
@@ -25,13 +33,7 @@ wrk.body = ${quote(body)}
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = ${quote(authorization)}
 
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format('${MARKER}{"duration_us":%d,"requests":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,"p50_us":%d,"p99_us":%d}\\n',
-    summary.duration, summary.requests, e.connect, e.read, e.write, e.status, e.timeout,
-    latency:percentile(50), latency:percentile(99)))
-end
-`;
+${WRK_DONE_HOOK}`;
 }
 
 interface WrkJson {

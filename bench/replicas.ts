@@ -13,7 +13,7 @@ import { PgStore } from '../src/store/postgres/pg-store.js';
 import { createTestDatabase } from '../test/support/test-database.js';
 import { coreBusy, coreTimes, processCpuMicros } from './cpu.js';
 import { BENCH_GRANT_CREDITS, BENCH_TIER, writeBenchTierFile } from './gateway-setup.js';
-import { parseWrkOutput, runWrk, wrkAvailable } from './load-wrk.js';
+import { parseWrkOutput, runWrk, WRK_DONE_HOOK, wrkAvailable } from './load-wrk.js';
 import type { ClosedLoopSpec, LoadResult } from './load-types.js';
 import { gatewayReadyLine, REPO_ROOT, startService, type Service } from './processes.js';
 import { renderProfileSummary, summarizeProfile, type CpuProfile } from './profile-summary.js';
@@ -77,13 +77,7 @@ request = function()
   return wrk.format("POST", nil, { ["Content-Type"] = "application/json", ["Authorization"] = keys[i] }, body)
 end
 
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format('WRK_JSON {"duration_us":%d,"requests":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,"p50_us":%d,"p99_us":%d}\\n',
-    summary.duration, summary.requests, e.connect, e.read, e.write, e.status, e.timeout,
-    latency:percentile(50), latency:percentile(99)))
-end
-`;
+${WRK_DONE_HOOK}`;
 }
 
 interface Books {
