@@ -1,0 +1,16 @@
+// Usage rollup sums on SQLite (table usage_rollup_minutes, kept by a trigger on usage_records).
+import type { RollupSum } from '../../domain/usage-report/report-view.js';
+import { rollupSql, toRollupSum, type RollupQuery, type UsageRollupStore } from '../../services/usage-report/usage-rollup-store.js';
+import type { SqliteDb } from './database.js';
+
+export class SqliteUsageRollups implements UsageRollupStore {
+  constructor(private readonly db: SqliteDb) {}
+
+  async sums(q: RollupQuery): Promise<RollupSum[]> {
+    // SQLite's SUM() is 64-bit and fails past ~9.2 million credits, so the amount is summed in two parts that cannot
+    // overflow (high bits and low 20 bits; amounts are never negative) and joined in bigint.
+    const { sql, args } = rollupSql(q, (i) => `?${i}`, 'SUM(charged_pico >> 20) AS charged_hi, SUM(charged_pico & 1048575) AS charged_lo');
+    const rows = this.db.prepare(sql).all(...args) as Array<Record<string, unknown>>;
+    return rows.map((r) => toRollupSum(q, r, (BigInt(r.charged_hi as bigint) << 20n) + BigInt(r.charged_lo as bigint)));
+  }
+}
