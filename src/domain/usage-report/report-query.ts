@@ -35,8 +35,8 @@ export class ReportQueryError extends Error {
 export const WIDTH_SECONDS: Record<BucketWidth, number> = { '1m': 60, '1h': 3_600, '1d': 86_400 };
 
 const LIMITS: Record<ReportKind, Partial<Record<BucketWidth, { default: number; max: number }>>> = {
-  completions: { '1d': { default: 7, max: 31 }, '1h': { default: 24, max: 168 }, '1m': { default: 60, max: 1_440 } },
-  embeddings: { '1d': { default: 7, max: 31 }, '1h': { default: 24, max: 168 }, '1m': { default: 60, max: 1_440 } },
+  completions: { '1m': { default: 60, max: 1_440 }, '1h': { default: 24, max: 168 }, '1d': { default: 7, max: 31 } },
+  embeddings: { '1m': { default: 60, max: 1_440 }, '1h': { default: 24, max: 168 }, '1d': { default: 7, max: 31 } },
   costs: { '1d': { default: 7, max: 180 } },
 };
 
