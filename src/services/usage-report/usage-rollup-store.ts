@@ -23,7 +23,7 @@ export interface UsageRollupStore {
   sums(q: RollupQuery): Promise<RollupSum[]>;
 }
 
-/** The SQL both adapters run; `placeholder(i)` writes the i-th (1-based) numbered parameter (`?i` or `$i`). */
+/** The SQL both adapters run; `placeholder(i)` writes the i-th (1-based) numbered parameter (`@pi` or `$i`). */
 export function rollupSql(q: RollupQuery, placeholder: (i: number) => string, costColumns: string): { sql: string; args: unknown[] } {
   const args: unknown[] = [q.origin, q.widthSec, q.accountId, q.from, q.to];
   const p = (v: unknown) => {

@@ -9,8 +9,9 @@ export class SqliteUsageRollups implements UsageRollupStore {
   async sums(q: RollupQuery): Promise<RollupSum[]> {
     // SQLite's SUM() is 64-bit and fails past ~9.2 million credits, so the amount is summed in two parts that cannot
     // overflow (high bits and low 20 bits; amounts are never negative) and joined in bigint.
-    const { sql, args } = rollupSql(q, (i) => `?${i}`, 'SUM(charged_pico >> 20) AS charged_hi, SUM(charged_pico & 1048575) AS charged_lo');
-    const rows = this.db.prepare(sql).all(...args) as Array<Record<string, unknown>>;
+    const { sql, args } = rollupSql(q, (i) => `@p${i}`, 'SUM(charged_pico >> 20) AS charged_hi, SUM(charged_pico & 1048575) AS charged_lo');
+    // Numbers are bound as bigint so SQLite divides them as integers (a JS number would be bound as REAL).
+    const rows = this.db.prepare(sql).all(Object.fromEntries(args.map((v, i) => [`p${i + 1}`, typeof v === 'number' ? BigInt(v) : v]))) as Array<Record<string, unknown>>;
     return rows.map((r) => toRollupSum(q, r, (BigInt(r.charged_hi as bigint) << 20n) + BigInt(r.charged_lo as bigint)));
   }
 }
