@@ -17,7 +17,9 @@ CREATE TABLE usage_rollup_minutes (
   cached_input_tokens BIGINT NOT NULL,
   output_tokens       BIGINT NOT NULL,
   requests            BIGINT NOT NULL,
-  charged_pico        BIGINT NOT NULL,  -- Σ (cost_pico - uncollected_pico): what was actually captured
+  -- Σ (cost_pico - uncollected_pico), what was actually captured; NUMERIC so that no sum can overflow 64 bits
+  -- (a bigint overflow here would fail the settlement that inserts the usage record).
+  charged_pico        NUMERIC(40, 0) NOT NULL,
   PRIMARY KEY (account_id, minute, kind, project_id, key_id, model)
 );
 
@@ -25,7 +27,7 @@ INSERT INTO usage_rollup_minutes (account_id, minute, kind, project_id, key_id, 
   output_tokens, requests, charged_pico)
 SELECT account_id, (created_at / 60000) * 60, CASE WHEN endpoint = 'embeddings' THEN 'embeddings' ELSE 'completions' END,
   COALESCE(project_id, ''), COALESCE(key_id, ''), model, SUM(input_tokens), SUM(cached_input_tokens), SUM(output_tokens),
-  COUNT(*), SUM(cost_pico - uncollected_pico)
+  COUNT(*), SUM(cost_pico - uncollected_pico)::numeric
 FROM usage_records WHERE status IN ('ok', 'cut_off')
 GROUP BY 1, 2, 3, 4, 5, 6;
 
@@ -36,7 +38,7 @@ BEGIN
   SELECT account_id, (created_at / 60000) * 60 AS minute,
     CASE WHEN endpoint = 'embeddings' THEN 'embeddings' ELSE 'completions' END AS kind,
     COALESCE(project_id, '') AS project_id, COALESCE(key_id, '') AS key_id, model,
-    SUM(input_tokens), SUM(cached_input_tokens), SUM(output_tokens), COUNT(*), SUM(cost_pico - uncollected_pico)
+    SUM(input_tokens), SUM(cached_input_tokens), SUM(output_tokens), COUNT(*), SUM(cost_pico - uncollected_pico)::numeric
   FROM inserted WHERE status IN ('ok', 'cut_off')
   GROUP BY 1, 2, 3, 4, 5, 6
   ORDER BY 1, 2, 3, 4, 5, 6

@@ -15,15 +15,18 @@ CREATE TABLE usage_rollup_minutes (
   cached_input_tokens INTEGER NOT NULL,
   output_tokens       INTEGER NOT NULL,
   requests            INTEGER NOT NULL,
-  charged_pico        INTEGER NOT NULL,  -- Σ (cost_pico - uncollected_pico): what was actually captured
+  -- Σ (cost_pico - uncollected_pico), what was actually captured, kept in two parts so that no sum can overflow
+  -- SQLite's 64 bits (where + would silently turn to floating point): charged = charged_pico_hi × 2^20 + charged_pico_lo.
+  charged_pico_hi     INTEGER NOT NULL,  -- Σ (charged >> 20)
+  charged_pico_lo     INTEGER NOT NULL,  -- Σ (charged & 0xFFFFF)
   PRIMARY KEY (account_id, minute, kind, project_id, key_id, model)
 ) WITHOUT ROWID;
 
 INSERT INTO usage_rollup_minutes (account_id, minute, kind, project_id, key_id, model, input_tokens, cached_input_tokens,
-  output_tokens, requests, charged_pico)
+  output_tokens, requests, charged_pico_hi, charged_pico_lo)
 SELECT account_id, (created_at / 60000) * 60, CASE WHEN endpoint = 'embeddings' THEN 'embeddings' ELSE 'completions' END,
   COALESCE(project_id, ''), COALESCE(key_id, ''), model, SUM(input_tokens), SUM(cached_input_tokens), SUM(output_tokens),
-  COUNT(*), SUM(cost_pico - uncollected_pico)
+  COUNT(*), SUM((cost_pico - uncollected_pico) >> 20), SUM((cost_pico - uncollected_pico) & 1048575)
 FROM usage_records WHERE status IN ('ok', 'cut_off')
 GROUP BY 1, 2, 3, 4, 5, 6;
 
@@ -31,15 +34,16 @@ CREATE TRIGGER usage_rollup_on_insert AFTER INSERT ON usage_records
 WHEN NEW.status IN ('ok', 'cut_off')
 BEGIN
   INSERT INTO usage_rollup_minutes (account_id, minute, kind, project_id, key_id, model, input_tokens, cached_input_tokens,
-    output_tokens, requests, charged_pico)
+    output_tokens, requests, charged_pico_hi, charged_pico_lo)
   VALUES (NEW.account_id, (NEW.created_at / 60000) * 60,
     CASE WHEN NEW.endpoint = 'embeddings' THEN 'embeddings' ELSE 'completions' END,
     COALESCE(NEW.project_id, ''), COALESCE(NEW.key_id, ''), NEW.model, NEW.input_tokens, NEW.cached_input_tokens,
-    NEW.output_tokens, 1, NEW.cost_pico - NEW.uncollected_pico)
+    NEW.output_tokens, 1, (NEW.cost_pico - NEW.uncollected_pico) >> 20, (NEW.cost_pico - NEW.uncollected_pico) & 1048575)
   ON CONFLICT (account_id, minute, kind, project_id, key_id, model) DO UPDATE SET
     input_tokens = input_tokens + excluded.input_tokens,
     cached_input_tokens = cached_input_tokens + excluded.cached_input_tokens,
     output_tokens = output_tokens + excluded.output_tokens,
     requests = requests + 1,
-    charged_pico = charged_pico + excluded.charged_pico;
+    charged_pico_hi = charged_pico_hi + excluded.charged_pico_hi,
+    charged_pico_lo = charged_pico_lo + excluded.charged_pico_lo;
 END;

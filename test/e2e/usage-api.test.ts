@@ -61,6 +61,7 @@ async function traffic(): Promise<Traffic> {
   await h.balance(a.accountId);
   const records = await h.store.listUsage({ accountId: a.accountId });
   assert.ok(records.filter((r) => r.status === 'ok').length >= steps.length);
+  assert.ok(records.some((r) => r.status === 'insufficient_quota'), 'a refused request is on record, to be left out');
   return { h, c, accountId: a.accountId, admin, records };
 }
 
