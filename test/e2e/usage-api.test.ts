@@ -300,3 +300,35 @@ test('each account reads only its own usage and costs; a project key is refused'
     await t.h.close();
   }
 });
+
+test('concurrent requests settled in batches: the rollups still equal the usage records', async () => {
+  const c = clock((NEXT_DAY - 30) * 1000);
+  const h = await startHarness({ now: c.now });
+  try {
+    const a = await h.account('50');
+    const { secret: admin } = await issueKey(h.store, { accountId: a.accountId, admin: true }, c.now());
+    const keys = [a.key, (await issueKey(h.store, { accountId: a.accountId }, c.now())).secret,
+      (await issueKey(h.store, { accountId: a.accountId }, c.now())).secret];
+    const burst = (n: number) => Promise.all(Array.from({ length: n }, (_, i) => h.client(keys[i % keys.length]!).chat.completions
+      .create({ model: 'gpt-4o-mini', max_tokens: 3 + (i % 5), messages: [{ role: 'user', content: `burst ${i}` }] })));
+    await burst(24);
+    c.set((NEXT_DAY + 15) * 1000); // the second burst lands on the next day
+    await burst(24);
+    await h.balance(a.accountId);
+    const records = await h.store.listUsage({ accountId: a.accountId });
+    assert.equal(records.filter((r) => r.status === 'ok').length, 48);
+    for (const [width, sec, groups] of [['1m', 60, ['api_key_id']], ['1d', 86_400, []]] as const) {
+      const start = width === '1d' ? DAY_START : NEXT_DAY - 120;
+      const end = width === '1d' ? NEXT_DAY + 86_400 : NEXT_DAY + 120;
+      const page = await get(h, admin, `/organization/usage/completions?start_time=${start}&end_time=${end}&bucket_width=${width}`
+        + groups.map((g) => `&group_by=${g}`).join(''));
+      const expect = want(records, 'completions', start, end, sec, [...groups]);
+      assert.equal(expect.size, width === '1d' ? 2 : 6, 'both days; 3 keys in each of 2 minutes');
+      assert.deepEqual(answered(page.json, 'completions'), expect);
+    }
+    const costs = await get(h, admin, `/organization/costs?start_time=${DAY_START}&end_time=${NEXT_DAY + 86_400}&group_by=api_key_id`);
+    assert.deepEqual(answered(costs.json, 'costs'), want(records, 'costs', DAY_START, NEXT_DAY + 86_400, 86_400, ['api_key_id']));
+  } finally {
+    await h.close();
+  }
+});
