@@ -15,7 +15,16 @@ export interface PolicyStore {
   listPolicies(accountId: string): Promise<Policy[]>;
   /** False when the scope had no policy. */
   deletePolicy(scope: PolicyScope, scopeId: string): Promise<boolean>;
+  /**
+   * The output tokens of the account's last `lastN` completed (status ok, not cache hits) requests for this model and
+   * endpoint, summed, with their count: what an estimate's "typical output length" is drawn from.
+   */
+  recentOutput(accountId: string, model: string, endpoint: string, lastN: number): Promise<{ requests: number; outputTokens: number }>;
 }
+
+export const RECENT_OUTPUT_SQL = `SELECT COUNT(*) AS requests, COALESCE(SUM(output_tokens), 0) AS output_tokens FROM (
+  SELECT output_tokens FROM usage_records WHERE account_id = $1 AND model = $2 AND endpoint = $3 AND status = 'ok' AND NOT cache_hit
+  ORDER BY created_at DESC LIMIT $4) AS recent`;
 
 type Row = Record<string, unknown>;
 

@@ -2,7 +2,7 @@
 // every replica's ChangeWatcher drops its cached policies before its next request.
 import type pg from 'pg';
 import type { Policy, PolicyRules, PolicyScope } from '../../domain/policies/policy.js';
-import { ruleColumns, toPolicy, type PolicyStore, type PolicyTarget } from '../../services/policies/policy-store.js';
+import { RECENT_OUTPUT_SQL, ruleColumns, toPolicy, type PolicyStore, type PolicyTarget } from '../../services/policies/policy-store.js';
 import { inTransaction } from './pool.js';
 import { bumpChangeLog } from './pg-store.js';
 
@@ -36,5 +36,11 @@ export class PgPolicyStore implements PolicyStore {
       if ((r.rowCount ?? 0) > 0) await bumpChangeLog(c);
       return (r.rowCount ?? 0) > 0;
     });
+  }
+
+  async recentOutput(accountId: string, model: string, endpoint: string, lastN: number): Promise<{ requests: number; outputTokens: number }> {
+    const { rows } = await this.pool.query(RECENT_OUTPUT_SQL, [accountId, model, endpoint, lastN]);
+    const row = rows[0] as Record<string, unknown>;
+    return { requests: Number(row.requests), outputTokens: Number(row.output_tokens) };
   }
 }

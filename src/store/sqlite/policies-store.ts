@@ -1,7 +1,7 @@
 // PolicyStore on the SQLite file. Another process's write changes PRAGMA data_version, which the gateway's
 // ChangeWatcher reads before every request, so a CLI edit applies on the next request.
 import type { Policy, PolicyRules, PolicyScope } from '../../domain/policies/policy.js';
-import { ruleColumns, toPolicy, type PolicyStore, type PolicyTarget } from '../../services/policies/policy-store.js';
+import { RECENT_OUTPUT_SQL, ruleColumns, toPolicy, type PolicyStore, type PolicyTarget } from '../../services/policies/policy-store.js';
 import type { SqliteDb } from './database.js';
 
 export class SqlitePolicyStore implements PolicyStore {
@@ -27,5 +27,10 @@ export class SqlitePolicyStore implements PolicyStore {
 
   async deletePolicy(scope: PolicyScope, scopeId: string): Promise<boolean> {
     return this.db.prepare('DELETE FROM request_policies WHERE scope = ? AND scope_id = ?').run(scope, scopeId).changes > 0;
+  }
+
+  async recentOutput(accountId: string, model: string, endpoint: string, lastN: number): Promise<{ requests: number; outputTokens: number }> {
+    const row = this.db.prepare(RECENT_OUTPUT_SQL.replace(/\$\d/g, '?')).get(accountId, model, endpoint, lastN) as Record<string, unknown>;
+    return { requests: Number(row.requests), outputTokens: Number(row.output_tokens) };
   }
 }
