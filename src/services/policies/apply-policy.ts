@@ -5,6 +5,9 @@ import { COMPLETIONS_DEFAULT_MAX_TOKENS } from '../../domain/metering/output-cap
 import { allowsModel, servedModel, type EffectivePolicy } from '../../domain/policies/policy.js';
 import { InvalidRequestError, ModelNotFoundError } from '../../http/errors.js';
 
+/** OpenAI's minimum for a Responses request's max_output_tokens. */
+export const RESPONSES_MIN_OUTPUT_TOKENS = 16;
+
 /** The body field each endpoint's output cap is written to when the policy supplies it. */
 const OUTPUT_FIELD: Record<Endpoint, string | undefined> = {
   'chat.completions': 'max_completion_tokens',
@@ -34,7 +37,7 @@ export function checkPromptCap(policy: EffectivePolicy, promptTokens: number, pa
 /**
  * Refuses (400 integer_above_max_value, param = the field) an output cap above the policy's; when the client set no
  * cap, returns the field and value to send upstream (the policy's default, else its cap; never above the model's
- * maximum output), so the upstream cannot generate more than the hold covers. undefined: the body stays as it is.
+ * maximum output; at least 16 on /v1/responses), so the upstream cannot generate more than the hold covers. undefined: the body stays as it is.
  */
 export function policyOutputCap(
   policy: EffectivePolicy, endpoint: Endpoint, body: Record<string, unknown>, modelMaxOutput: number | null,
@@ -60,6 +63,8 @@ export function policyOutputCap(
   // Without a default, completions keep OpenAI's 16 unless the cap is lower.
   if (policy.defaultOutputTokens === null && endpoint === 'completions') value = Math.min(value, COMPLETIONS_DEFAULT_MAX_TOKENS);
   if (modelMaxOutput !== null) value = Math.min(value, modelMaxOutput);
+  // OpenAI refuses a Responses max_output_tokens below 16, so that endpoint gets at least 16 (and holds for it).
+  if (endpoint === 'responses') value = Math.max(value, RESPONSES_MIN_OUTPUT_TOKENS);
   return { field, value };
 }
 
