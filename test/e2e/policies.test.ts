@@ -81,14 +81,14 @@ test('an output cap above the policy is 400 naming the field; the most restricti
     await setPolicy(h, acct.accountId, { scope: 'key', scope_id: acct.keyId, max_output_tokens: 40 });
     const client = h.client(acct.key);
     const before = await available(h, acct.accountId);
-    const cases: Array<[string, Promise<unknown>]> = [
-      ['max_tokens', client.chat.completions.create({ model: 'gpt-4o-mini', messages: hello, max_tokens: 31 })],
-      ['max_completion_tokens', client.chat.completions.create({ model: 'gpt-4o-mini', messages: hello, max_completion_tokens: 40 })],
-      ['max_output_tokens', client.responses.create({ model: 'gpt-4o-mini', input: 'Hello', max_output_tokens: 1000 })],
-      ['max_tokens', client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Hello', max_tokens: 35 })],
+    const cases: Array<[string, () => Promise<unknown>]> = [
+      ['max_tokens', () => client.chat.completions.create({ model: 'gpt-4o-mini', messages: hello, max_tokens: 31 })],
+      ['max_completion_tokens', () => client.chat.completions.create({ model: 'gpt-4o-mini', messages: hello, max_completion_tokens: 40 })],
+      ['max_output_tokens', () => client.responses.create({ model: 'gpt-4o-mini', input: 'Hello', max_output_tokens: 1000 })],
+      ['max_tokens', () => client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Hello', max_tokens: 35 })],
     ];
     for (const [field, call] of cases) {
-      const err = await refusal(call);
+      const err = await refusal(call());
       assert.equal(err.status, 400);
       assert.equal(err.type, 'invalid_request_error');
       assert.equal(err.code, 'integer_above_max_value');
@@ -163,7 +163,7 @@ test('a prompt over the policy prompt cap is 400 context_length_exceeded', async
     assert.equal(err.status, 400);
     assert.equal(err.code, 'context_length_exceeded');
     assert.equal(err.param, 'messages');
-    assert.match(err.message, /This project's policy allows at most 20 prompt tokens\. However, your request resulted in \d+ tokens/);
+    assert.match(err.message, /The request policy of this API key allows at most 20 prompt tokens\. However, your request resulted in \d+ tokens/);
     const resp = await refusal(client.responses.create({ model: 'gpt-4o-mini', input: long }));
     assert.equal(resp.param, 'input');
     assert.equal(h.upstream.requests.length, 0);

@@ -27,13 +27,10 @@ export interface Policy extends PolicyRules {
 }
 
 /** The policy that applies to one request, every scope combined. */
-export interface EffectivePolicy extends PolicyRules {
-  /** For messages: the narrowest scope that set anything ("key", "project", "account"), or null with no policy. */
-  source: PolicyScope | null;
-}
+export type EffectivePolicy = PolicyRules;
 
 export const NO_POLICY: EffectivePolicy = {
-  allowedModels: null, maxOutputTokens: null, defaultOutputTokens: null, maxPromptTokens: null, substitutions: {}, source: null,
+  allowedModels: null, maxOutputTokens: null, defaultOutputTokens: null, maxPromptTokens: null, substitutions: {},
 };
 
 const SPECIFICITY: Record<PolicyScope, number> = { account: 0, project: 1, key: 2 };
@@ -65,7 +62,7 @@ export function combinePolicies(policies: readonly Pick<Policy, keyof PolicyRule
   if (defaultOutput !== null && maxOutput !== null) defaultOutput = Math.min(defaultOutput, maxOutput);
   return {
     allowedModels: allowed, maxOutputTokens: maxOutput, defaultOutputTokens: defaultOutput, maxPromptTokens: maxPrompt,
-    substitutions, source: ordered[ordered.length - 1]!.scope,
+    substitutions,
   };
 }
 

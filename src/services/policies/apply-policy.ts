@@ -28,7 +28,7 @@ export function checkPromptCap(policy: EffectivePolicy, promptTokens: number, pa
   const cap = policy.maxPromptTokens;
   if (cap === null || promptTokens <= cap) return;
   throw new InvalidRequestError(
-    `This ${policy.source}'s policy allows at most ${cap} prompt tokens. However, your request resulted in ${promptTokens} tokens. ` +
+    `The request policy of this API key allows at most ${cap} prompt tokens. However, your request resulted in ${promptTokens} tokens. ` +
       'Please reduce the length of the input.',
     param, 'context_length_exceeded',
   );
@@ -50,7 +50,7 @@ export function policyOutputCap(
     for (const [name, value] of own) {
       if (value > cap) {
         throw new InvalidRequestError(
-          `Invalid '${name}': integer above maximum value. This ${policy.source}'s policy allows at most ${cap} output tokens, ` +
+          `Invalid '${name}': integer above maximum value. The request policy of this API key allows at most ${cap} output tokens, ` +
             `whereas you provided ${value}.`,
           name, 'integer_above_max_value',
         );
