@@ -93,7 +93,7 @@ test('an output cap above the policy is 400 naming the field; the most restricti
       assert.equal(err.type, 'invalid_request_error');
       assert.equal(err.code, 'integer_above_max_value');
       assert.equal(err.param, field);
-      assert.match(err.message, /policy allows at most 30 output tokens/);
+      assert.match(err.message, /The request policy of this API key allows at most 30 output tokens, whereas you provided \d+\./);
     }
     assert.equal(h.upstream.requests.length, 0);
     await assertCharged(h, acct.accountId, before, 0n);
