@@ -63,6 +63,12 @@ test('a model outside the allowed list is 404 model_not_found; account and key l
 
     const served = await client.chat.completions.create({ model: 'gpt-4.1-mini', messages: hello });
     assert.equal(served.model, 'gpt-4.1-mini');
+    // /v1/models lists only what the key may ask for.
+    const listed: string[] = [];
+    for await (const m of client.models.list()) listed.push(m.id);
+    assert.deepEqual(listed, ['gpt-4.1-mini']);
+    assert.equal((await client.models.retrieve('gpt-4.1-mini')).id, 'gpt-4.1-mini');
+    assert.equal((await refusal(client.models.retrieve('gpt-4o'))).status, 404);
     // Another key of the same account has only the account's list.
     const other = await h.account('1');
     await setPolicy(h, other.accountId, { allowed_models: ['gpt-4o-mini'] });

@@ -82,6 +82,11 @@ export function allowsModel(policy: EffectivePolicy, model: string): boolean {
   return policy.allowedModels === null || policy.allowedModels.includes(model);
 }
 
+/** True when a request for `model` would be served (itself or its substitute is allowed): /v1/models lists only these. */
+export function canRequest(policy: EffectivePolicy, model: string): boolean {
+  return allowsModel(policy, servedModel(policy, model));
+}
+
 /** The output tokens a request without its own cap gets: the default, else the cap; undefined when neither is set. */
 export function implicitOutputTokens(policy: EffectivePolicy): number | undefined {
   return policy.defaultOutputTokens ?? policy.maxOutputTokens ?? undefined;
