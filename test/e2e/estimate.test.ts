@@ -72,6 +72,14 @@ test('the estimate equals the charge of the real request when the output length 
         assert.equal(est.expected_cost, est.max_cost);
       }
     }
+    // A stream of the same body: the same estimate, and the same charge once the stream has settled.
+    const stream = { ...CHAT, stream: true };
+    const est = await estimateOf(h, acct.key, stream);
+    const real = await postJson(h.baseURL, '/chat/completions', acct.key, stream);
+    assert.equal(real.status, 200, real.text);
+    const [record] = (await usageOf(h, acct.accountId)).slice(-1);
+    assert.equal(record!.stream, true);
+    assert.equal(formatCredits(record!.cost), est.max_cost, 'a stream is charged what its estimate said');
   } finally {
     await h.close();
   }
