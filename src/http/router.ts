@@ -10,6 +10,7 @@ import { getModel, listModels } from './routes/models.js';
 import { adminRoute } from './admin/admin-routes.js';
 import { organizationRoute } from './routes/organization.js';
 import { organizationUsageRoute } from './routes/organization-usage.js';
+import { postEstimate } from './routes/estimate.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, ctx: RequestContext, deps: GatewayDeps) => Promise<void>;
 
@@ -39,6 +40,10 @@ export function route(method: string, path: string): Handler {
       throw new RouteNotFoundError(method, path); // malformed percent-encoding: not a URL we serve
     }
     return (req, res, ctx, deps) => getModel(req, res, ctx, deps, id);
+  }
+  if (path === '/v1/tollgate/estimate') {
+    if (method !== 'POST') throw new MethodNotAllowedError(method, path);
+    return postEstimate;
   }
   if (path.startsWith('/v1/organization/') || path.startsWith('/v1/tollgate/')) {
     const org = organizationUsageRoute(method, path) ?? organizationRoute(method, path);

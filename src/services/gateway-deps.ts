@@ -11,6 +11,7 @@ import type { Wallet } from './wallet/wallet.js';
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import type { LimitsResolver } from './rate-limit/limits-resolver.js';
 import type { GatewayAlerts } from './alerts/gateway-alerts.js';
+import type { Policies } from './policies/policies.js';
 
 export interface GatewayDeps {
   config: Config;
@@ -25,6 +26,8 @@ export interface GatewayDeps {
   limiter: RateLimiter;
   limits: LimitsResolver;
   alerts: GatewayAlerts;
+  /** Request policies (allowed models, output and prompt caps, substitutions) per account, project and key. */
+  policies: Policies;
   /** Shared state across replicas (rate limits, cache); absent on a single replica without REDIS_URL. */
   redis: Redis | undefined;
 }

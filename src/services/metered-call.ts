@@ -16,6 +16,7 @@ import { forwardStream } from './metered-stream.js';
 import { planRequest, type RequestPlan } from './request-plan.js';
 import { usageRecord, type RequestContext } from './usage-record.js';
 import { admitRateLimit, correctRateLimit, type RateTicket } from './rate-limit-gate.js';
+import { substitutionHeader } from './policies/substitution-header.js';
 
 const UPSTREAM_PATH: Record<Endpoint, string> = {
   'chat.completions': '/chat/completions',
@@ -35,7 +36,8 @@ export async function handleMetered(
   if (endpoint === 'responses' && body.background === true) {
     throw new InvalidRequestError('Background responses are not supported by this gateway: their usage cannot be metered.', 'background');
   }
-  const plan = planRequest(endpoint, body, raw, deps.prices, deps.now(), deps.config.defaultMaxOutputTokens);
+  const policy = await deps.policies.effective(who);
+  const plan = planRequest(endpoint, body, raw, deps.prices, deps.now(), deps.config.defaultMaxOutputTokens, policy);
   const ticket = await admitRateLimit(deps, who, plan, res, ctx);
 
   const held = await deps.wallet.hold({
@@ -109,7 +111,7 @@ async function forward(
     throw apiError;
   }
   res.off('close', leaveBeforeAnswer);
-  const headers = { ...passThroughHeaders(upstream.headers), 'x-request-id': ctx.requestId };
+  const headers = { ...passThroughHeaders(upstream.headers), 'x-request-id': ctx.requestId, ...substitutionHeader(plan) };
 
   if (upstream.statusCode < 200 || upstream.statusCode >= 300) {
     metrics.upstreamErrors.inc();

@@ -8,18 +8,26 @@ import type { Price } from '../domain/pricing/price.js';
 import type { Pico } from '../domain/money/pico.js';
 import { InvalidRequestError, ModelNotFoundError } from '../http/errors.js';
 import type { Prices } from './prices.js';
+import { NO_POLICY, type EffectivePolicy } from '../domain/policies/policy.js';
+import { checkPromptCap, policyOutputCap, resolveModel } from './policies/apply-policy.js';
 
 export interface RequestPlan {
   endpoint: Endpoint;
+  /** The model that serves the request (and is priced and recorded): the client's, unless a policy substituted it. */
   model: string;
+  /** The model the client requested for when a policy substituted another one; null otherwise. */
+  substitutedFrom: string | null;
   price: Price;
   stream: boolean;
-  /** The client asked for the usage chunk itself (chat/completions streams). */
+  /** The client requested for the usage chunk itself (chat/completions streams). */
   clientWantsUsage: boolean;
   promptTokens: number;
   maxOutputTokens: number;
   hold: Pico;
-  /** The body to send upstream: the client's bytes unchanged unless usage reporting had to be switched on. */
+  /**
+   * The body to send upstream: the client's bytes unchanged unless usage reporting had to be switched on, or a policy
+   * substituted the model or supplied the output cap.
+   */
   upstreamBody: Buffer;
 }
 
@@ -32,14 +40,16 @@ const REQUIRED_INPUT: Record<Endpoint, { field: string; kind: 'array' | 'present
 
 export function planRequest(
   endpoint: Endpoint, body: Record<string, unknown>, raw: Buffer, prices: Prices, now: number, defaultMaxOutput: number,
+  policy: EffectivePolicy = NO_POLICY,
 ): RequestPlan {
-  const model = body.model;
-  if (model === undefined || model === null || model === '') {
+  const requested = body.model;
+  if (requested === undefined || requested === null || requested === '') {
     throw new InvalidRequestError('you must provide a model parameter', 'model', 'missing_required_parameter');
   }
-  if (typeof model !== 'string') throw invalidType('model', 'a string', model);
+  if (typeof requested !== 'string') throw invalidType('model', 'a string', requested);
   validateShape(endpoint, body);
 
+  const model = resolveModel(policy, requested);
   const price = prices.lookup(model, now);
   if (!price) throw new ModelNotFoundError(model, 'is not available on this gateway (no price is set for it)');
 
@@ -51,18 +61,22 @@ export function planRequest(
       REQUIRED_INPUT[endpoint].field, 'context_length_exceeded',
     );
   }
-  const cap = requestedOutputCap(endpoint, body) ?? price.maxOutputTokens ?? defaultMaxOutput;
+  checkPromptCap(policy, promptTokens, REQUIRED_INPUT[endpoint].field);
+  const fromPolicy = policyOutputCap(policy, endpoint, body, price.maxOutputTokens);
+  const cap = fromPolicy?.value ?? requestedOutputCap(endpoint, body) ?? price.maxOutputTokens ?? defaultMaxOutput;
   const maxOutputTokens = cap * choiceCount(endpoint, body);
 
   const options = body.stream_options;
   const clientWantsUsage = isRecord(options) && options.include_usage === true;
-  let upstreamBody = raw;
+  const patch: Record<string, unknown> = {};
+  if (model !== requested) patch.model = model;
+  if (fromPolicy) patch[fromPolicy.field] = fromPolicy.value;
   if (stream && !clientWantsUsage && (endpoint === 'chat.completions' || endpoint === 'completions')) {
-    const streamOptions = isRecord(options) ? { ...options, include_usage: true } : { include_usage: true };
-    upstreamBody = Buffer.from(JSON.stringify({ ...body, stream_options: streamOptions }));
+    patch.stream_options = isRecord(options) ? { ...options, include_usage: true } : { include_usage: true };
   }
+  const upstreamBody = Object.keys(patch).length === 0 ? raw : Buffer.from(JSON.stringify({ ...body, ...patch }));
   return {
-    endpoint, model, price, stream, clientWantsUsage, promptTokens, maxOutputTokens,
+    endpoint, model, substitutedFrom: model === requested ? null : requested, price, stream, clientWantsUsage, promptTokens, maxOutputTokens,
     hold: holdAmount(promptTokens, maxOutputTokens, price),
     upstreamBody,
   };
