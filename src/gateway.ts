@@ -18,6 +18,7 @@ import { createRateLimiter } from './services/rate-limit/create-rate-limiter.js'
 import { LimitsResolver } from './services/rate-limit/limits-resolver.js';
 import { loadTierLadder } from './services/rate-limit/load-tier-ladder.js';
 import { startAlerts } from './services/alerts/gateway-alerts.js';
+import { resumeRedemptions } from './services/redemption/gateway-redemption.js';
 import { UpstreamClient } from './upstream/upstream-client.js';
 
 export interface RunningGateway {
@@ -65,6 +66,7 @@ export async function startGateway(
   watcher.onChange(() => limits.invalidate());
   const alerts = startAlerts(store, wallet, config, now, logger);
   const deps: GatewayDeps = { config, store, wallet, prices, keys, watcher, upstream, logger, now, redis, limiter, limits, alerts };
+  await resumeRedemptions(deps).catch((err: Error) => logger.error('resuming interrupted redemptions failed', { error: err.message }));
   const app = createApp(deps);
   const server = createServer({ keepAliveTimeout: 65_000 }, app.listener);
   server.on('clientError', (_err, socket) => {
