@@ -15,6 +15,8 @@ import { migrateCommand } from './migrate.js';
 import { budgetsCommand } from './budgets.js';
 import { rateLimitsCommand, tiersCommand } from './limits.js';
 import { alertsCommand } from './alerts.js';
+import { codesCommand } from './codes.js';
+import { receiptsCommand } from './receipts.js';
 import { builtinPrices } from '../domain/pricing/catalog.js';
 
 const USAGE = `usage: tollgate <command>
@@ -33,6 +35,9 @@ const USAGE = `usage: tollgate <command>
   rate-limits set --project ID [--model FAMILY] [--rpm N] [--tpm N] [--rpd N] | rate-limits list --project ID
   alerts add --account ID --kind low_balance|budget_threshold|grant_expiring|spend_spike|spend_threshold [--params JSON]
          [--webhook URL] [--email a@x,b@y] | alerts list --account ID | alerts delete --rule ID | alerts deliveries [--account ID]
+  codes generate --amount AMOUNT --count N [--expires-at ISO8601] [--per-account-limit N] [--grant-expires-days N] [--out FILE]
+  codes redeem --account ID --code CODE [--json] | codes batches [--json]
+  receipts --account ID [--json]       purchases, recharges, redemptions and refunds, newest first
   migrate [--json]                     apply pending database migrations (also done at every start)
 `;
 
@@ -88,6 +93,8 @@ async function run(command: string, rest: string[], store: Store, config: Config
     case 'tiers': return tiersCommand(rest, store);
     case 'rate-limits': return rateLimitsCommand(rest, store);
     case 'alerts': return alertsCommand(rest, store);
+    case 'codes': return codesCommand(rest, store);
+    case 'receipts': return receiptsCommand(rest, store);
     default: throw new CliError(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
   }
 }
