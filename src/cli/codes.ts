@@ -1,6 +1,6 @@
 // tollgate codes generate | redeem | batches: redemption codes from the operator's side. Generated codes are written
 // once, as CSV (to --out or stdout); the store keeps only their hashes.
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { parseCredits } from '../domain/money/pico.js';
 import { codesCsv } from '../domain/redemption/csv.js';
 import { ApiError } from '../http/errors.js';
@@ -41,6 +41,14 @@ async function generate(argv: string[], store: Store): Promise<void> {
     throw new CliError(`--amount: ${(err as Error).message}`);
   }
   const expires = optional(v, 'expires-at');
+  const out = optional(v, 'out');
+  // Opened before the batch exists: codes are shown only once, so they must never be generated into a file we cannot write.
+  let fd: number | undefined;
+  try {
+    fd = out ? openSync(out, 'wx', 0o600) : undefined;
+  } catch (err) {
+    throw new CliError(`--out: cannot create ${out} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); it must not exist yet`);
+  }
   let generated;
   try {
     generated = await generateBatch(redemptionStoreFor(store), {
@@ -49,13 +57,19 @@ async function generate(argv: string[], store: Store): Promise<void> {
       grantExpiresDays: wholeNumber(optional(v, 'grant-expires-days'), 'grant-expires-days'), note: optional(v, 'note') ?? null,
     }, Date.now());
   } catch (err) {
+    if (fd !== undefined) {
+      closeSync(fd);
+      unlinkSync(out!);
+    }
     if (err instanceof BatchRequestError) throw new CliError(`--${err.field.replace(/_/g, '-')}: ${err.message}`);
     throw err;
   }
   const { batch, codes } = generated;
   const csv = codesCsv({ batchId: batch.id, amount: batch.amount, expiresAt: batch.expiresAt }, codes.map((c) => ({ code: c.code, codeId: c.id })));
-  const out = optional(v, 'out');
-  if (out) writeFileSync(out, csv, { mode: 0o600, flag: 'wx' });
+  if (fd !== undefined) {
+    writeSync(fd, csv);
+    closeSync(fd);
+  }
   if (v.json) printJson({ ...batchView(batch), ...(out ? { out } : { codes }) });
   else if (out) process.stdout.write(`generated ${batch.count} codes (${batch.id}) into ${out}; they are not shown again\n`);
   else process.stdout.write(csv);

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateCode, hashCode, normalizeCode } from '../../src/domain/redemption/code.js';
 import { issueKey } from '../../src/services/api-keys.js';
-import { redemptionFor } from '../../src/services/redemption/gateway-redemption.js';
+import { redemptionFor, resumeRedemptions } from '../../src/services/redemption/gateway-redemption.js';
 import { completePending } from '../../src/services/redemption/redemption-service.js';
 import { runCli } from '../support/child-process.js';
 import { startHarness, type Harness } from '../support/harness.js';
@@ -132,6 +132,14 @@ test('50 concurrent attempts at one code, from 50 accounts over both routes: exa
     let grants = 0;
     for (const a of accounts) grants += (await redemptionGrants(h, a.accountId)).length;
     assert.equal(grants, 1);
+
+    // One account racing itself: one win, the rest told it already redeemed the code, still one grant.
+    const { codes: [own] } = await batch(h, { amount: '3', count: 1 });
+    const self = accounts[7]!;
+    const mine = await Promise.all(Array.from({ length: 20 }, () => call(h, 'POST', `/admin/v1/accounts/${self.accountId}/redeem`, TOKEN, { code: own!.code }, agent)));
+    assert.equal(mine.filter((r) => r.status === 201).length, 1);
+    for (const r of mine) if (r.status !== 201) assert.equal(errCode(r), 'code_already_redeemed', r.text);
+    assert.equal((await redemptionGrants(h, self.accountId)).filter((g) => g.idempotencyKey === `redeem:${own!.id}`).length, 1);
     await assertLedgerBalances(h.store);
   } finally {
     await agent.close();
@@ -262,7 +270,7 @@ test('a claim whose grant never happened (a crash in between) is completed exact
   const h = await startHarness({ env: { TOLLGATE_ADMIN_TOKEN: TOKEN } });
   try {
     const a = await account(h);
-    const { codes: [first] } = await batch(h, { amount: '7', count: 1 });
+    const { codes: [first, second] } = await batch(h, { amount: '7', count: 2 });
     const { codes } = redemptionFor(h.gateway.deps);
     const claimed = await codes.claim(hashCode(normalizeCode(first!.code)!), a.accountId, Date.now());
     assert.equal(claimed.kind, 'claimed');
@@ -272,10 +280,17 @@ test('a claim whose grant never happened (a crash in between) is completed exact
     assert.equal(errCode(retry), 'code_already_redeemed');
     assert.equal((await redemptionGrants(h, a.accountId)).length, 1);
     assert.equal(await completePending({ store: h.store, codes }, Date.now()), 0);
+    // The other path: what a gateway runs at start.
+    const b = await account(h);
+    assert.equal((await codes.claim(hashCode(normalizeCode(second!.code)!), b.accountId, Date.now())).kind, 'claimed');
+    await resumeRedemptions(h.gateway.deps);
+    await resumeRedemptions(h.gateway.deps);
+    assert.equal((await redemptionGrants(h, b.accountId)).length, 1);
+    assert.equal((await codes.pending()).length, 0);
     const receipts = j(await call(h, 'GET', '/v1/tollgate/receipts', a.adminKey)).data as any[];
     assert.equal(receipts.length, 1);
     assert.equal(receipts[0].credits, '7');
-    assert.equal((await call(h, 'GET', `/admin/v1/accounts/${a.accountId}/balance`, TOKEN)).json && j(await call(h, 'GET', `/admin/v1/accounts/${a.accountId}/balance`, TOKEN)).available, '7');
+    assert.equal(j(await call(h, 'GET', `/admin/v1/accounts/${a.accountId}/balance`, TOKEN)).available, '7');
     await assertLedgerBalances(h.store);
   } finally {
     await h.close();
@@ -322,6 +337,8 @@ test('the CLI generates a batch into a CSV file, redeems a code and lists receip
     const gen = await runCli(['codes', 'generate', '--amount', '2.5', '--count', '3', '--grant-expires-days', '7', '--out', out, '--json'], env);
     assert.equal(gen.code, 0, gen.stderr);
     assert.equal(JSON.parse(gen.stdout).codes, undefined, 'with --out the codes go to the file only');
+    const clobber = await runCli(['codes', 'generate', '--amount', '1', '--count', '1', '--out', out], env);
+    assert.equal(clobber.code, 2, 'an existing file is never overwritten, and no batch is made');
     const rows = readFileSync(out, 'utf8').split('\r\n').filter(Boolean).slice(1).map((l) => l.split(','));
     assert.equal(rows.length, 3);
     const redeemed = await runCli(['codes', 'redeem', '--account', a.accountId, '--code', rows[0]![0]!, '--json'], env);
@@ -335,6 +352,8 @@ test('the CLI generates a batch into a CSV file, redeems a code and lists receip
     const receipts = await runCli(['receipts', '--account', a.accountId, '--json'], env);
     assert.equal(receipts.code, 0, receipts.stderr);
     const list = JSON.parse(receipts.stdout) as any[];
+    const batches = JSON.parse((await runCli(['codes', 'batches', '--json'], env)).stdout) as any[];
+    assert.deepEqual(batches.map((b) => [b.count, b.redeemed]), [[3, 1]]);
     assert.equal(list.length, 1);
     assert.equal(list[0].kind, 'redemption');
     assert.equal(list[0].credits, '2.5');
