@@ -165,6 +165,16 @@ test('a code is refused after its expiry, and a redeemed grant expires after gra
     const past = await call(h, 'POST', '/admin/v1/redemption_batches', TOKEN, { amount: '1', count: 1, expires_at: new Date(c.now() - 1000).toISOString() });
     assert.equal(past.status, 400);
     assert.equal(j(past).error.param, 'expires_at');
+    for (const [body, param] of [
+      [{ amount: 1, count: 1 }, 'amount'], [{ amount: '0', count: 1 }, 'amount'], [{ amount: '1' }, 'count'],
+      [{ amount: '1', count: 10_001 }, 'count'], [{ amount: '1', count: 1, per_account_limit: 0 }, 'per_account_limit'],
+      [{ amount: '1', count: 1, grant_expires_days: -1 }, 'grant_expires_days'], [{ amount: '1', count: 1, format: 'xml' }, 'format'],
+    ] as const) {
+      const bad = await call(h, 'POST', '/admin/v1/redemption_batches', TOKEN, body);
+      assert.equal(bad.status, 400, JSON.stringify(body));
+      assert.equal(j(bad).error.param, param, bad.text);
+    }
+    assert.equal(j(await call(h, 'GET', '/admin/v1/redemption_batches', TOKEN)).data.length, 1, 'refused requests made no batch');
   } finally {
     await h.close();
   }
