@@ -19,6 +19,7 @@ import { LimitsResolver } from './services/rate-limit/limits-resolver.js';
 import { loadTierLadder } from './services/rate-limit/load-tier-ladder.js';
 import { startAlerts } from './services/alerts/gateway-alerts.js';
 import { Policies, policyStoreFor } from './services/policies/policies.js';
+import { resumeRedemptions } from './services/redemption/gateway-redemption.js';
 import { UpstreamClient } from './upstream/upstream-client.js';
 
 export interface RunningGateway {
@@ -68,6 +69,8 @@ export async function startGateway(
   const policies = new Policies(policyStoreFor(store));
   watcher.onChange(() => policies.invalidate());
   const deps: GatewayDeps = { config, store, wallet, prices, keys, watcher, upstream, logger, now, redis, limiter, limits, alerts, policies };
+  const deps: GatewayDeps = { config, store, wallet, prices, keys, watcher, upstream, logger, now, redis, limiter, limits, alerts };
+  await resumeRedemptions(deps).catch((err: Error) => logger.error('resuming interrupted redemptions failed', { error: err.message }));
   const app = createApp(deps);
   const server = createServer({ keepAliveTimeout: 65_000 }, app.listener);
   server.on('clientError', (_err, socket) => {

@@ -17,6 +17,8 @@ import { rateLimitsCommand, tiersCommand } from './limits.js';
 import { alertsCommand } from './alerts.js';
 import { policiesCommand } from './policies.js';
 import { estimateCommand } from './estimate.js';
+import { codesCommand } from './codes.js';
+import { receiptsCommand } from './receipts.js';
 import { builtinPrices } from '../domain/pricing/catalog.js';
 
 const USAGE = `usage: tollgate <command>
@@ -38,6 +40,9 @@ const USAGE = `usage: tollgate <command>
   policies set --account ID [--project ID | --key ID] [--allow-models a,b] [--max-output N] [--default-output N]
          [--max-prompt N] [--substitute FROM=TO,...] | policies list --account ID [--json] | policies delete --account ID [--project ID | --key ID]
   estimate FILE|- [--account ID [--project ID | --key ID]] [--json]   prompt tokens and the most a request body can cost
+  codes generate --amount AMOUNT --count N [--expires-at ISO8601] [--per-account-limit N] [--grant-expires-days N] [--out FILE]
+  codes redeem --account ID --code CODE [--json] | codes batches [--json]
+  receipts --account ID [--json]       purchases, recharges, redemptions and refunds, newest first
   migrate [--json]                     apply pending database migrations (also done at every start)
 `;
 
@@ -95,6 +100,8 @@ async function run(command: string, rest: string[], store: Store, config: Config
     case 'alerts': return alertsCommand(rest, store);
     case 'policies': return policiesCommand(rest, store);
     case 'estimate': return estimateCommand(rest, store, config);
+    case 'codes': return codesCommand(rest, store);
+    case 'receipts': return receiptsCommand(rest, store);
     default: throw new CliError(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
   }
 }

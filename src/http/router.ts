@@ -11,6 +11,7 @@ import { adminRoute } from './admin/admin-routes.js';
 import { organizationRoute } from './routes/organization.js';
 import { organizationUsageRoute } from './routes/organization-usage.js';
 import { postEstimate } from './routes/estimate.js';
+import { redemptionRoute } from './routes/redemption-routes.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, ctx: RequestContext, deps: GatewayDeps) => Promise<void>;
 
@@ -44,6 +45,9 @@ export function route(method: string, path: string): Handler {
   if (path === '/v1/tollgate/estimate') {
     if (method !== 'POST') throw new MethodNotAllowedError(method, path);
     return postEstimate;
+  if (path.startsWith('/v1/tollgate/')) {
+    const redemption = redemptionRoute(method, path);
+    if (redemption) return redemption;
   }
   if (path.startsWith('/v1/organization/') || path.startsWith('/v1/tollgate/')) {
     const org = organizationUsageRoute(method, path) ?? organizationRoute(method, path);

@@ -17,6 +17,7 @@ import { requireAdmin } from './admin-auth.js';
 import { isTier } from '../../domain/rate-limits/tiers.js';
 import { adminAlertRoutes } from './admin-alert-routes.js';
 import { adminPolicyRoutes } from './admin-policy-routes.js';
+import { adminRedemptionRoutes } from './admin-redemption-routes.js';
 
 type Params = Record<string, string>;
 type AdminHandler = (req: IncomingMessage, res: ServerResponse, p: Params, deps: GatewayDeps, url: URL) => Promise<void>;
@@ -155,6 +156,7 @@ const routes: Array<[string, string, AdminHandler]> = [
 ];
 
 const allRoutes = [...routes, ...adminAlertRoutes, ...adminPolicyRoutes];
+const allRoutes = [...routes, ...adminAlertRoutes, ...adminRedemptionRoutes];
 
 export function adminRoute(method: string, path: string): ((req: IncomingMessage, res: ServerResponse, deps: GatewayDeps) => Promise<void>) | undefined {
   let pathMatched = false;
