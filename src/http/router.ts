@@ -45,6 +45,7 @@ export function route(method: string, path: string): Handler {
   if (path === '/v1/tollgate/estimate') {
     if (method !== 'POST') throw new MethodNotAllowedError(method, path);
     return postEstimate;
+  }
   if (path.startsWith('/v1/tollgate/')) {
     const redemption = redemptionRoute(method, path);
     if (redemption) return redemption;

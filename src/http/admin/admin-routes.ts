@@ -155,8 +155,7 @@ const routes: Array<[string, string, AdminHandler]> = [
   }],
 ];
 
-const allRoutes = [...routes, ...adminAlertRoutes, ...adminPolicyRoutes];
-const allRoutes = [...routes, ...adminAlertRoutes, ...adminRedemptionRoutes];
+const allRoutes = [...routes, ...adminAlertRoutes, ...adminPolicyRoutes, ...adminRedemptionRoutes];
 
 export function adminRoute(method: string, path: string): ((req: IncomingMessage, res: ServerResponse, deps: GatewayDeps) => Promise<void>) | undefined {
   let pathMatched = false;
