@@ -19,6 +19,7 @@ import { LimitsResolver } from './services/rate-limit/limits-resolver.js';
 import { loadTierLadder } from './services/rate-limit/load-tier-ladder.js';
 import { startAlerts } from './services/alerts/gateway-alerts.js';
 import { UpstreamClient } from './upstream/upstream-client.js';
+import { createResponseCache } from './services/cache/response-cache.js';
 
 export interface RunningGateway {
   server: Server;
@@ -64,7 +65,10 @@ export async function startGateway(
   const limits = new LimitsResolver(store, loadTierLadder());
   watcher.onChange(() => limits.invalidate());
   const alerts = startAlerts(store, wallet, config, now, logger);
-  const deps: GatewayDeps = { config, store, wallet, prices, keys, watcher, upstream, logger, now, redis, limiter, limits, alerts };
+  const cache = createResponseCache(store, config, redis, now, logger);
+  await cache.reload();
+  watcher.onChange(() => cache.reload());
+  const deps: GatewayDeps = { config, store, wallet, prices, keys, watcher, upstream, logger, now, redis, limiter, limits, alerts, cache };
   const app = createApp(deps);
   const server = createServer({ keepAliveTimeout: 65_000 }, app.listener);
   server.on('clientError', (_err, socket) => {

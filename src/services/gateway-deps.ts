@@ -11,6 +11,7 @@ import type { Wallet } from './wallet/wallet.js';
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import type { LimitsResolver } from './rate-limit/limits-resolver.js';
 import type { GatewayAlerts } from './alerts/gateway-alerts.js';
+import type { ResponseCache } from './cache/response-cache.js';
 
 export interface GatewayDeps {
   config: Config;
@@ -27,4 +28,6 @@ export interface GatewayDeps {
   alerts: GatewayAlerts;
   /** Shared state across replicas (rate limits, cache); absent on a single replica without REDIS_URL. */
   redis: Redis | undefined;
+  /** The response cache (settings and backend); absent in deps built without it, which then never cache. */
+  cache?: ResponseCache;
 }
