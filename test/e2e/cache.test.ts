@@ -117,6 +117,7 @@ test('a cached stream replays as a valid stream the openai SDK parses, with the 
     const raw = await rawChat(h, a.key, JSON.stringify({ model: 'gpt-4o-mini', messages: MESSAGES, max_tokens: 30, stream: true }));
     assert.equal(raw.cache, 'hit');
     assert.match(raw.text, /data: \[DONE\]\s*$/);
+    await h.gateway.deps.wallet.flush();
     const usage = await h.store.listUsage({ accountId: a.accountId });
     assert.equal(usage.filter((u) => u.cacheHit && u.stream).length, 3);
     await assertLedgerBalances(h.store);
