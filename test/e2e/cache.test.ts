@@ -244,3 +244,31 @@ test('tollgate cache set: the most specific scope wins, and a change applies on 
     await h.close();
   }
 });
+
+test('the admin API sets and lists cache settings; a bad TTL is a 400; the setting applies on the next request', async () => {
+  const h = await startHarness({ env: { TOLLGATE_ADMIN_TOKEN: 'admin-secret' } });
+  try {
+    const a = await h.account('10');
+    const admin = async (method: string, body?: unknown) => {
+      const res = await request(`${h.gateway.url}/admin/v1/accounts/${a.accountId}/cache`, {
+        method, headers: { authorization: 'Bearer admin-secret', 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: res.statusCode, json: (await res.body.json()) as Record<string, unknown> };
+    };
+    assert.equal((await admin('PUT', { enabled: true, ttl_seconds: 0 })).status, 400);
+    assert.equal((await admin('PUT', { enabled: true, project_id: 'proj_nope', ttl_seconds: 5 })).status, 404);
+    const set = await admin('PUT', { enabled: true, project_id: a.projectId, ttl_seconds: 120 });
+    assert.equal(set.status, 200);
+    assert.deepEqual([set.json.scope, set.json.scope_id, set.json.ttl_seconds], ['project', a.projectId, 120]);
+    const listed = await admin('GET');
+    assert.equal((listed.json.data as unknown[]).length, 1);
+    const body = JSON.stringify({ model: 'gpt-4o-mini', messages: MESSAGES, max_tokens: 20 });
+    assert.equal((await rawChat(h, a.key, body)).cache, 'miss');
+    assert.equal((await rawChat(h, a.key, body)).cache, 'hit');
+    await admin('PUT', { enabled: false, project_id: a.projectId });
+    assert.equal((await rawChat(h, a.key, body)).cache, undefined);
+  } finally {
+    await h.close();
+  }
+});
