@@ -3,33 +3,30 @@
 
 /** Canonical JSON of `value` (as JSON.parse returns it), leaving out the top-level `omit` fields. */
 export function canonicalJson(value: unknown, omit?: ReadonlySet<string>): string {
-  const parts: string[] = [];
-  write(value, parts, omit);
-  return parts.join('');
+  return write(value, omit);
 }
 
-function write(value: unknown, out: string[], omit: ReadonlySet<string> | undefined): void {
-  if (value === null || typeof value !== 'object') {
-    // JSON.stringify already gives one spelling per number (1.0 and 1 both parse to 1) and per string.
-    out.push(value === undefined ? 'null' : JSON.stringify(value));
-    return;
-  }
+function write(value: unknown, omit: ReadonlySet<string> | undefined): string {
+  // JSON.stringify gives one spelling per number (1.0 and 1 both parse to 1) and per string.
+  if (value === null || typeof value !== 'object') return value === undefined ? 'null' : JSON.stringify(value);
   if (Array.isArray(value)) {
-    out.push('[');
+    let out = '[';
     for (let i = 0; i < value.length; i++) {
-      if (i > 0) out.push(',');
-      write(value[i], out, undefined);
+      if (i > 0) out += ',';
+      out += write(value[i], undefined);
     }
-    out.push(']');
-    return;
+    return `${out}]`;
   }
   const record = value as Record<string, unknown>;
-  const keys = Object.keys(record).filter((k) => record[k] !== undefined && !omit?.has(k)).sort();
-  out.push('{');
-  keys.forEach((k, i) => {
-    if (i > 0) out.push(',');
-    out.push(JSON.stringify(k), ':');
-    write(record[k], out, undefined);
-  });
-  out.push('}');
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  let first = true;
+  for (const k of keys) {
+    const v = record[k];
+    if (v === undefined || omit?.has(k)) continue;
+    if (!first) out += ',';
+    first = false;
+    out += `${JSON.stringify(k)}:${write(v, undefined)}`;
+  }
+  return `${out}}`;
 }
