@@ -272,3 +272,30 @@ test('the admin API sets and lists cache settings; a bad TTL is a 400; the setti
     await h.close();
   }
 });
+
+test('a cut-off stream is not stored, and the in-process cache stays under TOLLGATE_CACHE_MAX_BYTES', async () => {
+  const h = await startHarness({ env: { TOLLGATE_CACHE_MAX_BYTES: '6000' } });
+  try {
+    const a = await h.account('10');
+    await enableCache(h, a);
+    const streamBody = JSON.stringify({ model: 'gpt-4o-mini', messages: MESSAGES, max_tokens: 30, stream: true });
+    h.upstream.script({ kind: 'reset-mid-stream', afterChunks: 2 });
+    await rawChat(h, a.key, streamBody).catch(() => undefined);
+    assert.equal((await rawChat(h, a.key, streamBody)).cache, 'miss', 'the broken stream was not stored');
+    assert.equal((await rawChat(h, a.key, streamBody)).cache, 'hit');
+
+    const lru = h.gateway.deps.cache!.backend as unknown as { bytesUsed(): number; size(): number };
+    for (let i = 0; i < 30; i++) {
+      const r = await rawChat(h, a.key, JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `question ${i}` }], max_tokens: 20 }));
+      assert.equal(r.cache, 'miss');
+      assert.ok(lru.bytesUsed() <= 6000, `${lru.bytesUsed()} bytes after ${i + 1} answers`);
+    }
+    assert.ok(lru.size() > 1 && lru.size() < 30, `entries kept: ${lru.size()}`);
+    const latest = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'question 29' }], max_tokens: 20 });
+    assert.equal((await rawChat(h, a.key, latest)).cache, 'hit', 'the most recent answer is still there');
+    const oldest = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'question 0' }], max_tokens: 20 });
+    assert.equal((await rawChat(h, a.key, oldest)).cache, 'miss', 'the least recently used was evicted');
+  } finally {
+    await h.close();
+  }
+});
