@@ -9,6 +9,7 @@ import type { Endpoint } from '../../domain/metering/endpoint.js';
 import { formatCredits } from '../../domain/money/pico.js';
 import { costOf } from '../../domain/pricing/cost.js';
 import { sendBytes } from '../../http/respond.js';
+import { metrics } from '../../observability/metrics.js';
 import type { KeyLookup } from '../../store/store.js';
 import type { GatewayDeps } from '../gateway-deps.js';
 import { correctRateLimit, type RateTicket } from '../rate-limit-gate.js';
@@ -48,6 +49,7 @@ export async function lookupCache(
       const got = cache.backend.get(key);
       hit = got instanceof Promise ? await got : got;
     } catch (err) {
+      metrics.cacheUnavailable.inc();
       deps.logger.warn('response cache unreachable; serving without it', { error: (err as Error).message });
       return undefined;
     }
@@ -83,6 +85,7 @@ export async function serveCachedAnswer(
   }
   // The upstream processed no tokens for a hit; only the request itself counts against the rate limit.
   correctRateLimit(deps, ticket, 0);
+  metrics.cacheHits.inc();
   res.setHeader(CACHE_HEADER, 'hit');
   sendBytes(res, hit.status, hit.body, {
     'content-type': hit.contentType, 'x-request-id': ctx.requestId, 'x-tollgate-cost': formatCredits(cost),
