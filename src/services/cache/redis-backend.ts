@@ -5,14 +5,25 @@ import { decodeAnswer, encodeAnswer, type CachedAnswer } from '../../domain/cach
 import type { Logger } from '../../observability/logger.js';
 import type { CacheBackend } from './cache-backend.js';
 
+/** A lookup slower than this is treated as Redis being unreachable: the request goes on as a miss. */
+export const REDIS_LOOKUP_TIMEOUT_MS = 100;
+
 export class RedisBackend implements CacheBackend {
   readonly kind = 'redis';
 
-  constructor(private readonly redis: Redis, private readonly logger: Logger) {}
+  constructor(private readonly redis: Redis, private readonly logger: Logger, private readonly timeoutMs = REDIS_LOOKUP_TIMEOUT_MS) {}
 
   async get(key: string): Promise<CachedAnswer | undefined> {
-    const value = await this.redis.getBuffer(key);
-    return value ? decodeAnswer(value) : undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`redis cache lookup took over ${this.timeoutMs} ms`)), this.timeoutMs);
+    });
+    try {
+      const value = await Promise.race([this.redis.getBuffer(key), timeout]);
+      return value ? decodeAnswer(value) : undefined;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   set(key: string, answer: CachedAnswer, ttlMs: number): void {
