@@ -53,3 +53,12 @@ test('replacing a key counts its bytes once', () => {
   lru.set('a', answer(100), 5_000);
   assert.equal(lru.bytesUsed(), used);
 });
+
+test('a stored body is an exact-size copy, never a view that keeps a larger buffer alive', () => {
+  const lru = new LruBackend(1 << 20);
+  const big = Buffer.alloc(64 * 1024, 0x62);
+  lru.set('v', { ...answer(0), body: big.subarray(0, 10) }, 5_000);
+  const got = lru.get('v');
+  assert.equal(got?.body.toString(), 'bbbbbbbbbb');
+  assert.equal(got?.body.buffer.byteLength, 10);
+});

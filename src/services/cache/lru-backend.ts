@@ -33,7 +33,11 @@ export class LruBackend implements CacheBackend {
     this.remove(key);
     // An answer larger than the whole bound is not cached (it would evict everything and then itself).
     if (bytes > this.maxBytes || ttlMs <= 0) return;
-    this.slots.set(key, { answer, expiresAt: this.now() + ttlMs, bytes });
+    // Keep an exact-size copy: the body may be a view into a larger socket or pool buffer, which the bound would
+    // not see and which would stay alive as long as the entry.
+    const body = Buffer.allocUnsafeSlow(answer.body.length);
+    answer.body.copy(body);
+    this.slots.set(key, { answer: { ...answer, body }, expiresAt: this.now() + ttlMs, bytes });
     this.used += bytes;
     for (const [oldest, slot] of this.slots) {
       if (this.used <= this.maxBytes) break;
