@@ -21,6 +21,7 @@ import { startAlerts } from './services/alerts/gateway-alerts.js';
 import { Policies, policyStoreFor } from './services/policies/policies.js';
 import { resumeRedemptions } from './services/redemption/gateway-redemption.js';
 import { UpstreamClient } from './upstream/upstream-client.js';
+import { createResponseCache } from './services/cache/response-cache.js';
 
 export interface RunningGateway {
   server: Server;
@@ -68,7 +69,10 @@ export async function startGateway(
   const alerts = startAlerts(store, wallet, config, now, logger);
   const policies = new Policies(policyStoreFor(store));
   watcher.onChange(() => policies.invalidate());
-  const deps: GatewayDeps = { config, store, wallet, prices, keys, watcher, upstream, logger, now, redis, limiter, limits, alerts, policies };
+  const cache = createResponseCache(store, config, redis, now, logger);
+  await cache.reload();
+  watcher.onChange(() => cache.reload());
+  const deps: GatewayDeps = { config, store, wallet, prices, keys, watcher, upstream, logger, now, redis, limiter, limits, alerts, policies, cache };
   await resumeRedemptions(deps).catch((err: Error) => logger.error('resuming interrupted redemptions failed', { error: err.message }));
   const app = createApp(deps);
   const server = createServer({ keepAliveTimeout: 65_000 }, app.listener);

@@ -19,6 +19,7 @@ import { policiesCommand } from './policies.js';
 import { estimateCommand } from './estimate.js';
 import { codesCommand } from './codes.js';
 import { receiptsCommand } from './receipts.js';
+import { cacheCommand } from './cache.js';
 import { builtinPrices } from '../domain/pricing/catalog.js';
 
 const USAGE = `usage: tollgate <command>
@@ -43,6 +44,7 @@ const USAGE = `usage: tollgate <command>
   codes generate --amount AMOUNT --count N [--expires-at ISO8601] [--per-account-limit N] [--grant-expires-days N] [--out FILE]
   codes redeem --account ID --code CODE [--json] | codes batches [--json]
   receipts --account ID [--json]       purchases, recharges, redemptions and refunds, newest first
+  cache set --account ID [--project ID | --key ID] (--ttl SECONDS | --off) | cache list --account ID [--json]
   migrate [--json]                     apply pending database migrations (also done at every start)
 `;
 
@@ -102,6 +104,7 @@ async function run(command: string, rest: string[], store: Store, config: Config
     case 'estimate': return estimateCommand(rest, store, config);
     case 'codes': return codesCommand(rest, store);
     case 'receipts': return receiptsCommand(rest, store);
+    case 'cache': return cacheCommand(rest, store);
     default: throw new CliError(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
   }
 }

@@ -15,6 +15,6 @@ export async function usageCommand(argv: string[], store: Store): Promise<void> 
   const rows = records.map(usageView);
   if (v.json) printJson(rows);
   else for (const r of rows) {
-    process.stdout.write(`${r.created_at}\t${r.request_id}\t${r.endpoint}\t${r.model}\t${r.status}\tin ${r.input_tokens} (cached ${r.cached_input_tokens})\tout ${r.output_tokens}\t${r.cost} credits\n`);
+    process.stdout.write(`${r.created_at}\t${r.request_id}\t${r.endpoint}\t${r.model}\t${r.status}\tin ${r.input_tokens} (cached ${r.cached_input_tokens})\tout ${r.output_tokens}\t${r.cost} credits${r.cache_hit ? `\tcache hit, saved ${r.saved}` : ''}\n`);
   }
 }

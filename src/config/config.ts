@@ -39,6 +39,8 @@ const schema = z.object({
   TOLLGATE_SHUTDOWN_GRACE_MS: intFrom(30_000, 0),
   TOLLGATE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   TOLLGATE_CONFIG: z.string().optional(),
+  TOLLGATE_CACHE_MAX_BYTES: intFrom(64 * 1024 * 1024, 0),
+  TOLLGATE_CACHE_HIT_PERCENT: intFrom(0, 0).refine((n) => n <= 100, 'must be at most 100'),
 });
 
 export interface Config {
@@ -65,6 +67,10 @@ export interface Config {
   smtpUrl: string | undefined;
   alertFrom: string | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Byte bound of the in-process response cache (unused with REDIS_URL). */
+  cacheMaxBytes: number;
+  /** What a cache hit costs, as a whole percentage of the cached answer's full price (0 = free). */
+  cacheHitPercent: number;
 }
 
 export class ConfigError extends Error {}
@@ -115,5 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     smtpUrl: c.TOLLGATE_SMTP_URL,
     alertFrom: c.TOLLGATE_ALERT_FROM,
     logLevel: c.TOLLGATE_LOG_LEVEL,
+    cacheMaxBytes: c.TOLLGATE_CACHE_MAX_BYTES,
+    cacheHitPercent: c.TOLLGATE_CACHE_HIT_PERCENT,
   };
 }

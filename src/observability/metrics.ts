@@ -18,6 +18,8 @@ export const metrics = {
   journalBatches: new Counter('tollgate_journal_batches_total', 'Group-commit batches written'),
   journalPostings: new Counter('tollgate_journal_postings_total', 'Postings written by the journal'),
   storeFailures: new Counter('tollgate_store_failures_total', 'Store operations that failed (each retried or answered 503)'),
+  cacheHits: new Counter('tollgate_cache_hits_total', 'Requests answered from the response cache'),
+  cacheUnavailable: new Counter('tollgate_cache_unavailable_total', 'Cache lookups bypassed because the backend was unreachable'),
   journalFailures: new Counter('tollgate_journal_failures_total', 'Group-commit batches that failed and were retried'),
 };
 

@@ -12,6 +12,7 @@ import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import type { LimitsResolver } from './rate-limit/limits-resolver.js';
 import type { GatewayAlerts } from './alerts/gateway-alerts.js';
 import type { Policies } from './policies/policies.js';
+import type { ResponseCache } from './cache/response-cache.js';
 
 export interface GatewayDeps {
   config: Config;
@@ -30,4 +31,6 @@ export interface GatewayDeps {
   policies: Policies;
   /** Shared state across replicas (rate limits, cache); absent on a single replica without REDIS_URL. */
   redis: Redis | undefined;
+  /** The response cache (settings and backend); absent in deps built without it, which then never cache. */
+  cache?: ResponseCache;
 }

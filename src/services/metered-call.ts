@@ -17,6 +17,7 @@ import { planRequest, type RequestPlan } from './request-plan.js';
 import { usageRecord, type RequestContext } from './usage-record.js';
 import { admitRateLimit, correctRateLimit, type RateTicket } from './rate-limit-gate.js';
 import { substitutionHeader } from './policies/substitution-header.js';
+import { lookupCache, serveCachedAnswer, type Remember } from './cache/cache-step.js';
 
 const UPSTREAM_PATH: Record<Endpoint, string> = {
   'chat.completions': '/chat/completions',
@@ -39,6 +40,8 @@ export async function handleMetered(
   const policy = await deps.policies.effective(who);
   const plan = planRequest(endpoint, body, raw, deps.prices, deps.now(), deps.config.defaultMaxOutputTokens, policy);
   const ticket = await admitRateLimit(deps, who, plan, res, ctx);
+  const cached = await lookupCache(deps, endpoint, req, body, who, res, plan);
+  if (cached?.hit && await serveCachedAnswer(deps, cached.hit, ctx, who, plan, ticket, res)) return;
 
   const held = await deps.wallet.hold({
     requestId: ctx.requestId, accountId: who.account.id, amount: plan.hold,
@@ -55,7 +58,7 @@ export async function handleMetered(
   }
   const settle = settlerFor(ctx, who, plan, deps, ticket);
   try {
-    await forward(plan, req, res, ctx, deps, settle);
+    await forward(plan, req, res, ctx, deps, settle, cached?.remember);
   } finally {
     // Reached only on a path that did not settle (an unexpected error): the call is free, the hold released.
     if (!settle.done) await settle({ status: 'upstream_error', httpStatus: 500, now: deps.now() });
@@ -85,6 +88,7 @@ function settlerFor(ctx: RequestContext, who: KeyLookup, plan: RequestPlan, deps
 
 async function forward(
   plan: RequestPlan, req: IncomingMessage, res: ServerResponse, ctx: RequestContext, deps: GatewayDeps, settle: Settler,
+  remember?: Remember,
 ): Promise<void> {
   const abort = new AbortController();
   // Only a stream is aborted when the client leaves (even before the upstream answered); a plain call finishes
@@ -123,7 +127,7 @@ async function forward(
 
   const contentType = String(upstream.headers['content-type'] ?? '');
   if (plan.stream && contentType.includes('text/event-stream')) {
-    await forwardStream(plan, upstream, res, headers, abort, deps, settle);
+    await forwardStream(plan, upstream, res, headers, abort, deps, settle, remember);
     return;
   }
 
@@ -139,6 +143,7 @@ async function forward(
   const tokens = usageFromResponse(plan.endpoint, parseJsonObject(payload)) ?? promptOnly(plan);
   const cost = await settle({ status: 'ok', httpStatus: upstream.statusCode, tokens, now: deps.now() });
   sendBytes(res, upstream.statusCode, payload, { ...headers, 'x-tollgate-cost': formatCredits(cost) });
+  remember?.({ status: upstream.statusCode, contentType: contentType || 'application/json', stream: false, body: payload, usage: tokens });
 }
 
 /** When a 2xx answer reports no usage, the prompt as counted for the hold is what is known to have been used. */

@@ -9,10 +9,11 @@ import { SseMeter } from '../domain/metering/sse-meter.js';
 import type { GatewayDeps } from './gateway-deps.js';
 import type { Settler } from './metered-call.js';
 import type { RequestPlan } from './request-plan.js';
+import type { Remember } from './cache/cache-step.js';
 
 export async function forwardStream(
   plan: RequestPlan, upstream: Dispatcher.ResponseData, res: ServerResponse, headers: Record<string, string>,
-  abort: AbortController, deps: GatewayDeps, settle: Settler,
+  abort: AbortController, deps: GatewayDeps, settle: Settler, remember?: Remember,
 ): Promise<void> {
   const endpoint = plan.endpoint === 'embeddings' ? 'chat.completions' : plan.endpoint;
   const meter = new SseMeter({ endpoint, model: plan.model, hideUsage: !plan.clientWantsUsage && endpoint !== 'responses' });
@@ -28,6 +29,8 @@ export async function forwardStream(
   res.writeHead(upstream.statusCode, { ...headers, 'cache-control': 'no-cache', connection: 'keep-alive' });
 
   let tail: Buffer[] = [];
+  // What the client is sent, kept only when a completed stream is to be cached (the response cache replays it).
+  const delivered: Buffer[] | undefined = remember ? [] : undefined;
   let upstreamBroke = false;
   try {
     for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
@@ -36,9 +39,11 @@ export async function forwardStream(
       if (tail.length > 0 || meter.finished()) {
         const { head, last } = tail.length > 0 ? { head: undefined, last: out } : splitLastEvent(out);
         if (head) await write(res, head);
+        if (head) delivered?.push(head);
         tail.push(last);
       } else {
         await write(res, out);
+        delivered?.push(out);
       }
       if (clientGone) break;
     }
@@ -71,6 +76,10 @@ export async function forwardStream(
   }
   for (const part of tail) await write(res, part);
   res.end();
+  if (delivered && complete && !res.destroyed) {
+    remember?.({ status: upstream.statusCode, contentType: String(headers['content-type'] ?? 'text/event-stream'), stream: true,
+      body: Buffer.concat([...delivered, ...tail]), usage });
+  }
 }
 
 /** Splits a buffer of whole SSE events into everything before its last event, and that last event. */

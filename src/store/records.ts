@@ -94,6 +94,8 @@ export interface UsageRecord {
   hold: Pico;
   priceEffectiveFrom: number | null;
   cacheHit: boolean;
+  /** Credits a cache hit saved: the full price of the cached answer minus what the hit was charged (absent = 0). */
+  savedCost?: Pico;
   status: UsageStatus;
   httpStatus: number;
   stream: boolean;

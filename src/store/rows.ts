@@ -76,6 +76,7 @@ export const toUsage = (r: Row): UsageRecord => ({
   hold: big(r.hold_pico),
   priceEffectiveFrom: numOrNull(r.price_effective_from),
   cacheHit: num(r.cache_hit) === 1,
+  savedCost: r.saved_pico === undefined || r.saved_pico === null ? 0n : big(r.saved_pico),
   status: str(r.status) as UsageStatus,
   httpStatus: num(r.http_status),
   stream: num(r.stream) === 1,
@@ -100,6 +101,7 @@ export const usageParams = (u: UsageRecord) => ({
   hold_pico: u.hold,
   price_effective_from: u.priceEffectiveFrom,
   cache_hit: u.cacheHit ? 1 : 0,
+  saved_pico: u.savedCost ?? 0n,
   status: u.status,
   http_status: u.httpStatus,
   stream: u.stream ? 1 : 0,
@@ -111,10 +113,10 @@ export const usageParams = (u: UsageRecord) => ({
 /** Idempotent per request id; any other constraint violation still fails (OR IGNORE would drop the row silently). */
 export const USAGE_INSERT = `INSERT INTO usage_records (request_id, account_id, project_id, key_id, model, endpoint,
   input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, cost_pico, uncollected_pico, hold_pico,
-  price_effective_from, cache_hit, status, http_status, stream, aborted, latency_ms, created_at)
+  price_effective_from, cache_hit, status, http_status, stream, aborted, latency_ms, created_at, saved_pico)
   VALUES (@request_id, @account_id, @project_id, @key_id, @model, @endpoint, @input_tokens, @cached_input_tokens,
   @output_tokens, @reasoning_tokens, @cost_pico, @uncollected_pico, @hold_pico, @price_effective_from, @cache_hit,
-  @status, @http_status, @stream, @aborted, @latency_ms, @created_at)
+  @status, @http_status, @stream, @aborted, @latency_ms, @created_at, @saved_pico)
   ON CONFLICT (request_id) DO NOTHING`;
 
 export const toPrice = (r: Row): Price => ({

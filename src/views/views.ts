@@ -32,7 +32,7 @@ export function usageView(u: UsageRecord) {
     request_id: u.requestId, account_id: u.accountId, project_id: u.projectId, api_key_id: u.keyId, model: u.model,
     endpoint: u.endpoint, input_tokens: u.inputTokens, cached_input_tokens: u.cachedInputTokens, output_tokens: u.outputTokens,
     reasoning_tokens: u.reasoningTokens, cost: formatCredits(u.cost), uncollected: formatCredits(u.uncollected),
-    hold: formatCredits(u.hold), cache_hit: u.cacheHit, status: u.status, http_status: u.httpStatus, stream: u.stream,
+    hold: formatCredits(u.hold), cache_hit: u.cacheHit, saved: formatCredits(u.savedCost ?? 0n), status: u.status, http_status: u.httpStatus, stream: u.stream,
     aborted: u.aborted, latency_ms: u.latencyMs, price_effective_from: iso(u.priceEffectiveFrom), created_at: iso(u.createdAt),
   };
 }

@@ -18,6 +18,7 @@ import { isTier } from '../../domain/rate-limits/tiers.js';
 import { adminAlertRoutes } from './admin-alert-routes.js';
 import { adminPolicyRoutes } from './admin-policy-routes.js';
 import { adminRedemptionRoutes } from './admin-redemption-routes.js';
+import { adminCacheRoutes } from './admin-cache-routes.js';
 
 type Params = Record<string, string>;
 type AdminHandler = (req: IncomingMessage, res: ServerResponse, p: Params, deps: GatewayDeps, url: URL) => Promise<void>;
@@ -155,7 +156,7 @@ const routes: Array<[string, string, AdminHandler]> = [
   }],
 ];
 
-const allRoutes = [...routes, ...adminAlertRoutes, ...adminPolicyRoutes, ...adminRedemptionRoutes];
+const allRoutes = [...routes, ...adminAlertRoutes, ...adminPolicyRoutes, ...adminRedemptionRoutes, ...adminCacheRoutes];
 
 export function adminRoute(method: string, path: string): ((req: IncomingMessage, res: ServerResponse, deps: GatewayDeps) => Promise<void>) | undefined {
   let pathMatched = false;

@@ -284,9 +284,9 @@ export async function bumpChangeLog(c: pg.PoolClient | pg.Pool): Promise<void> {
 
 const USAGE_COLUMNS = ['request_id', 'account_id', 'project_id', 'key_id', 'model', 'endpoint', 'input_tokens',
   'cached_input_tokens', 'output_tokens', 'reasoning_tokens', 'cost_pico', 'uncollected_pico', 'hold_pico',
-  'price_effective_from', 'cache_hit', 'status', 'http_status', 'stream', 'aborted', 'latency_ms', 'created_at'] as const;
+  'price_effective_from', 'cache_hit', 'status', 'http_status', 'stream', 'aborted', 'latency_ms', 'created_at', 'saved_pico'] as const;
 const USAGE_TYPES = ['text', 'text', 'text', 'text', 'text', 'text', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint',
-  'bigint', 'bigint', 'boolean', 'text', 'int', 'boolean', 'boolean', 'bigint', 'bigint'];
+  'bigint', 'bigint', 'boolean', 'text', 'int', 'boolean', 'boolean', 'bigint', 'bigint', 'bigint'];
 
 /** Many usage records in one statement (unnest of column arrays); replays are ignored. */
 export async function insertUsages(c: pg.PoolClient | pg.Pool, usages: readonly UsageRecord[]): Promise<void> {
