@@ -108,7 +108,9 @@ test('racing requests: holds are atomic, so only what the balance covers goes up
     // 0.001 credits covers one hold of ~0.0006 (1000 output tokens of gpt-4o-mini) at a time.
     const acct = await h.account('0.001');
     const client = h.client(acct.key, { maxRetries: 3 });
-    h.upstream.script({ kind: 'ok', delayMs: 200 });
+    // The upstream answers slowly, so the first hold is still open when the other five arrive, even on a loaded machine
+    // (at 200 ms, a busy CI box sometimes settled the first call before the last request was held).
+    h.upstream.script({ kind: 'ok', delayMs: 3_000 });
     const ask = () => client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'race' }], max_tokens: 1000 });
     const results = await Promise.allSettled(Array.from({ length: 6 }, ask));
     const ok = results.filter((r) => r.status === 'fulfilled');
