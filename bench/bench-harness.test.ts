@@ -22,7 +22,7 @@ test('every target answers both scenarios and yields finite figures', { timeout:
       const what = `${c.target}/${c.scenario}`;
       assert.equal(c.load.errors, 0, `${what}: closed-loop errors`);
       assert.equal(c.fixed.errors, 0, `${what}: fixed-rate errors`);
-      assert.ok(c.load.requests > 10, `${what}: only ${c.load.requests} requests`);
+      assert.ok(c.load.requests >= 3, `${what}: only ${c.load.requests} requests`); // a loaded CI box may manage only a few in 0.3 s
       assert.ok(Number.isFinite(c.load.rps) && c.load.rps > 0, `${what}: rps ${c.load.rps}`);
       assert.ok(c.load.p50Ms > 0 && c.load.p99Ms >= c.load.p50Ms, `${what}: p50 ${c.load.p50Ms}, p99 ${c.load.p99Ms}`);
       assert.ok(c.serverCpuUsPerRequest > 0 && Number.isFinite(c.serverCpuUsPerRequest), `${what}: CPU/req ${c.serverCpuUsPerRequest}`);
