@@ -15,6 +15,8 @@ import { migrateCommand } from './migrate.js';
 import { budgetsCommand } from './budgets.js';
 import { rateLimitsCommand, tiersCommand } from './limits.js';
 import { alertsCommand } from './alerts.js';
+import { exportCommand } from './export.js';
+import { forecastCommand } from './forecast.js';
 import { builtinPrices } from '../domain/pricing/catalog.js';
 
 const USAGE = `usage: tollgate <command>
@@ -33,6 +35,8 @@ const USAGE = `usage: tollgate <command>
   rate-limits set --project ID [--model FAMILY] [--rpm N] [--tpm N] [--rpd N] | rate-limits list --project ID
   alerts add --account ID --kind low_balance|budget_threshold|grant_expiring|spend_spike|spend_threshold [--params JSON]
          [--webhook URL] [--email a@x,b@y] | alerts list --account ID | alerts delete --rule ID | alerts deliveries [--account ID]
+  export usage|ledger --account ID [--since ISO8601] [--until ISO8601] [--out FILE]   CSV (stdout by default)
+  forecast --account ID [--json]       burn rate, run-out date, projected budget period spend
   migrate [--json]                     apply pending database migrations (also done at every start)
 `;
 
@@ -88,6 +92,8 @@ async function run(command: string, rest: string[], store: Store, config: Config
     case 'tiers': return tiersCommand(rest, store);
     case 'rate-limits': return rateLimitsCommand(rest, store);
     case 'alerts': return alertsCommand(rest, store);
+    case 'export': return exportCommand(rest, store);
+    case 'forecast': return forecastCommand(rest, store);
     default: throw new CliError(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
   }
 }
