@@ -33,7 +33,7 @@ const USAGE = `usage: tollgate <command>
   budgets list --account ID [--json] | budgets delete --budget ID
   tiers set --account ID --tier TIER | tiers list
   rate-limits set --project ID [--model FAMILY] [--rpm N] [--tpm N] [--rpd N] | rate-limits list --project ID
-  alerts add --account ID --kind low_balance|budget_threshold|grant_expiring|spend_spike|spend_threshold [--params JSON]
+  alerts add --account ID --kind low_balance|budget_threshold|grant_expiring|spend_spike|spend_threshold|runs_out_soon [--params JSON]
          [--webhook URL] [--email a@x,b@y] | alerts list --account ID | alerts delete --rule ID | alerts deliveries [--account ID]
   export usage|ledger --account ID [--since ISO8601] [--until ISO8601] [--out FILE]   CSV (stdout by default)
   forecast --account ID [--json]       burn rate, run-out date, projected budget period spend

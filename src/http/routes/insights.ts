@@ -34,13 +34,18 @@ export function exportKindOf(name: string): ExportKind {
 export async function sendExport(req: IncomingMessage, res: ServerResponse, deps: GatewayDeps, accountId: string, kind: ExportKind): Promise<void> {
   const period = exportPeriod(accountId, new URL(req.url ?? '/', 'http://localhost'), deps.now());
   await deps.wallet.flush(); // everything settled so far is in the export
+  const chunks = csvChunks(exportSourceFor(deps.store), kind, period);
+  const first = await chunks.next(); // the header and the first page: a store failure here is still a clean 503
   res.writeHead(200, {
     'content-type': 'text/csv; charset=utf-8',
     'content-disposition': `attachment; filename="${exportFileName(kind, period)}"`,
     'cache-control': 'no-store',
   });
   try {
-    await pipeChunks(csvChunks(exportSourceFor(deps.store), kind, period), res);
+    await pipeChunks((async function* () {
+      if (!first.done) yield first.value;
+      yield* chunks;
+    })(), res);
     res.end();
   } catch (err) {
     deps.logger.warn('export cut short', { account_id: accountId, kind, error: (err as Error).message });

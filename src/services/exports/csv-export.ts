@@ -10,24 +10,31 @@ export type ExportKind = (typeof EXPORT_KINDS)[number];
 
 export const EXPORT_PAGE_SIZE = 1000;
 
-/** The CSV text of an export, a header and then one chunk per page of rows. */
+/**
+ * The CSV text of an export: one chunk per page of rows, the header line in front of the first. The first page is
+ * read before anything is yielded, so a store that cannot be reached fails before a response has begun.
+ */
 export async function* csvChunks(source: ExportSource, kind: ExportKind, period: ExportPeriod, pageSize = EXPORT_PAGE_SIZE): AsyncGenerator<string> {
+  let header = kind === 'usage' ? csvHeader(USAGE_COLUMNS) : csvHeader(LEDGER_COLUMNS);
+  const emit = (body: string) => {
+    const chunk = header + body;
+    header = '';
+    return chunk;
+  };
   if (kind === 'usage') {
-    yield csvHeader(USAGE_COLUMNS);
     let after: UsageCursor | null = null;
     for (;;) {
       const page = await source.usagePage(period, after, pageSize);
-      if (page.length > 0) yield page.map((u) => csvRow(USAGE_COLUMNS, u)).join('');
+      yield emit(page.map((u) => csvRow(USAGE_COLUMNS, u)).join(''));
       if (page.length < pageSize) return;
       const last = page.at(-1)!;
       after = { createdAt: last.createdAt, requestId: last.requestId };
     }
   }
-  yield csvHeader(LEDGER_COLUMNS);
   let afterSeq = 0;
   for (;;) {
     const page = await source.ledgerPage(period, afterSeq, pageSize);
-    if (page.length > 0) yield page.map((e) => csvRow(LEDGER_COLUMNS, e)).join('');
+    yield emit(page.map((e) => csvRow(LEDGER_COLUMNS, e)).join(''));
     if (page.length < pageSize) return;
     afterSeq = page.at(-1)!.seq;
   }
@@ -40,7 +47,7 @@ export async function* csvChunks(source: ExportSource, kind: ExportKind, period:
 export async function pipeChunks(chunks: AsyncIterable<string>, out: Writable): Promise<void> {
   for await (const chunk of chunks) {
     if (out.destroyed) throw new Error('the export destination closed');
-    if (!out.write(chunk)) await drained(out);
+    if (chunk !== '' && !out.write(chunk)) await drained(out);
   }
 }
 
