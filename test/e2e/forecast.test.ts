@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
-import { parseCredits } from '../../src/domain/money/pico.js';
+import { formatCredits, parseCredits } from '../../src/domain/money/pico.js';
 import { issueKey } from '../../src/services/api-keys.js';
 import { insertUsages, PgStore } from '../../src/store/postgres/pg-store.js';
 import type { UsageRecord } from '../../src/store/records.js';
@@ -44,12 +44,14 @@ async function history(h: Harness, clock: { t: number }) {
   await h.store.insertGrant({ accountId: acct.accountId, source: 'purchase', amount: parseCredits('10') }, clock.t);
   await h.store.insertGrant({ accountId: acct.accountId, source: 'promo', amount: parseCredits('4'), expiresAt: NOW + DAY }, clock.t);
   const rows = [0, 1, 2, 3, 4, 5].map((d) => spend(acct.accountId, Date.UTC(2026, 10, 14 + d, 9), '2', d));
+  rows[0] = { ...rows[0]!, projectId: acct.projectId }; // the project's own share: 2 of the 13 credits
   rows.push(spend(acct.accountId, Date.UTC(2026, 10, 20, 1), '1', 6));
   await seed(h.store, rows);
   clock.t = NOW;
   await h.store.setBudget({ accountId: acct.accountId, scope: 'account', scopeId: acct.accountId, period: 'month', timeZone: 'UTC', limit: parseCredits('20'), thresholds: [100] }, NOW);
+  const project = await h.store.setBudget({ accountId: acct.accountId, scope: 'project', scopeId: acct.projectId, period: 'month', timeZone: 'UTC', limit: parseCredits('5'), thresholds: [100] }, NOW);
   h.gateway.deps.wallet.invalidate();
-  return acct;
+  return { ...acct, projectBudgetId: project.id };
 }
 
 async function get(url: string, auth?: string) {
@@ -65,6 +67,16 @@ test('a synthetic history with a known burn rate yields the expected run-out dat
     const { secret: admin } = await issueKey(h.store, { accountId: acct.accountId, admin: true }, NOW);
     const own = await get(`${h.baseURL}/tollgate/forecast`, admin);
     assert.equal(own.status, 200);
+    // The project budget burns at its own rate: 2 credits over the 6.5 days of the window = ⌊4/13 credit⌋ a day; its
+    // projection adds that × 10.5 days to the 2 credits it spent this month.
+    const projectRate = (2_000_000_000_000n * 2n) / 13n;
+    const projectBudget = own.json.budgets.find((b: any) => b.budget_id === acct.projectBudgetId);
+    assert.deepEqual(projectBudget, {
+      budget_id: acct.projectBudgetId, period_start: '2026-11-01T00:00:00.000Z', period_end: '2026-12-01T00:00:00.000Z',
+      spent: '2', projected: formatCredits(2_000_000_000_000n + (projectRate * 21n) / 2n), limit: '5', projected_over: true,
+    });
+    assert.equal(projectBudget.projected, '5.230769230766');
+    own.json.budgets = own.json.budgets.filter((b: any) => b !== projectBudget);
     // Day 0-1: 2 credits of the promo, its other 2 expire; then the 10 purchased credits last 5 days: NOW + 6 days.
     assert.deepEqual(own.json, {
       object: 'tollgate.forecast', account_id: acct.accountId, as_of: '2026-11-20T12:00:00.000Z', window_days: 7,
@@ -77,6 +89,7 @@ test('a synthetic history with a known burn rate yields the expected run-out dat
     });
     const operator = await get(`${h.gateway.url}/admin/v1/accounts/${acct.accountId}/forecast`, TOKEN);
     assert.equal(operator.status, 200);
+    operator.json.budgets = operator.json.budgets.filter((b: any) => b.budget_id !== acct.projectBudgetId);
     assert.deepEqual(operator.json, own.json);
 
     // Another account's admin key gets its own forecast (no spend: never runs out), never this one's.

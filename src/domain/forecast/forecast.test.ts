@@ -89,8 +89,8 @@ test('projected period spend: spent + rate × time left, over or under the limit
   const monthEnd = periodEnd('month', 'UTC', NOW);
   assert.equal(monthEnd, Date.UTC(2026, 11, 1));
   const budgets = [
-    { budgetId: 'b_over', periodStart: Date.UTC(2026, 10, 1), periodEnd: monthEnd, spent: 30n * C, limit: 50n * C },
-    { budgetId: 'b_under', periodStart: Date.UTC(2026, 10, 1), periodEnd: monthEnd, spent: 30n * C, limit: 100n * C },
+    { budgetId: 'b_over', periodStart: Date.UTC(2026, 10, 1), periodEnd: monthEnd, spent: 30n * C, limit: 50n * C, windowSpent: null },
+    { budgetId: 'b_under', periodStart: Date.UTC(2026, 10, 1), periodEnd: monthEnd, spent: 30n * C, limit: 100n * C, windowSpent: null },
   ];
   // 10.5 days left at 2 credits a day = 21 credits.
   const rich = forecast({ now: NOW, window: history(2n * C, 7, NOW), lots: [lot('g', 1000n * C)], held: 0n, available: 1000n * C, budgets });
@@ -101,6 +101,19 @@ test('projected period spend: spent + rate × time left, over or under the limit
   const poor = forecast({ now: NOW, window: history(2n * C, 7, NOW), lots: [lot('g', 5n * C)], held: 0n, available: 5n * C, budgets });
   assert.equal(poor.budgets[0]!.projected, 35n * C);
   assert.equal(poor.budgets[0]!.projectedOver, false);
+});
+
+test('a project or key budget projects at its own burn rate, still capped by the account credit', () => {
+  const monthEnd = periodEnd('month', 'UTC', NOW);
+  const window = history(2n * C, 7, NOW); // the account: 2 credits a day, 13 in the window so far
+  // The project spent 3.25 of those 13 credits: half a credit a day; 10.5 days left = 5.25 more.
+  const project = { budgetId: 'b_proj', periodStart: Date.UTC(2026, 10, 1), periodEnd: monthEnd, spent: 4n * C, limit: 9n * C, windowSpent: 3_250_000_000_000n };
+  const rich = forecast({ now: NOW, window, lots: [lot('g', 1000n * C)], held: 0n, available: 1000n * C, budgets: [project] });
+  assert.equal(rich.budgets[0]!.projected, 9_250_000_000_000n);
+  assert.equal(rich.budgets[0]!.projectedOver, true);
+  // The account can only pay for 3 more credits: the project cannot spend more than that either.
+  const poor = forecast({ now: NOW, window, lots: [lot('g', 3n * C)], held: 0n, available: 3n * C, budgets: [project] });
+  assert.equal(poor.budgets[0]!.projected, 7n * C);
 });
 
 test('period ends in the budget time zone, across DST', () => {

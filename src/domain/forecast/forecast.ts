@@ -11,6 +11,11 @@ export interface BudgetPeriodFact {
   periodEnd: number;
   spent: Pico;
   limit: Pico;
+  /**
+   * A project or key budget's own spend over the burn window (its own burn rate); null for an account budget,
+   * which burns at the account's rate.
+   */
+  windowSpent: Pico | null;
 }
 
 export interface ForecastFacts {
@@ -24,7 +29,10 @@ export interface ForecastFacts {
 }
 
 export interface BudgetForecast extends BudgetPeriodFact {
-  /** spent + what the burn rate would spend until the period ends, capped by the credit there is to spend. */
+  /**
+   * spent + what the scope's burn rate would spend until the period ends, capped by what the account's credit can
+   * pay for until then.
+   */
   projected: Pico;
   projectedOver: boolean;
 }
@@ -47,7 +55,13 @@ export function forecast(facts: ForecastFacts): Forecast {
   const run = simulateBurn(facts.lots, facts.held, rate, now);
   const budgets = facts.budgets.map((b): BudgetForecast => {
     const end = Math.max(b.periodEnd, now);
-    const projected = b.spent + simulateBurn(facts.lots, facts.held, rate, now, end).consumedByHorizon;
+    const accountCan = simulateBurn(facts.lots, facts.held, rate, now, end).consumedByHorizon;
+    let more = accountCan;
+    if (b.windowSpent !== null) {
+      const own = (burnRatePerDay({ start: facts.window.start, spent: b.windowSpent }, now) * BigInt(end - now)) / BigInt(DAY_MS);
+      if (own < more) more = own;
+    }
+    const projected = b.spent + more;
     return { ...b, projected, projectedOver: projected > b.limit };
   });
   return {

@@ -7,6 +7,7 @@ import { periodEnd } from '../../domain/forecast/period-end.js';
 import { formatCredits } from '../../domain/money/pico.js';
 import type { BalanceView } from '../../store/records.js';
 import type { Store } from '../../store/store.js';
+import { scopeSpendFor } from './scope-spend.js';
 
 export interface AccountForecast extends Forecast {
   accountId: string;
@@ -25,13 +26,15 @@ export async function forecastFor(store: Store, accountId: string, now: number, 
   for (const amount of (await store.spendByDay(accountId, windowStart(now))).values()) spent += amount;
   const view = balance ?? await store.balance(accountId, now);
   const lots = view.grants.filter((g) => g.voidedAt === null && g.expiredAt === null && g.remaining > 0n);
-  const budgets = (await store.budgetStatus(accountId, now)).map((s) => ({
+  const scopes = scopeSpendFor(store);
+  const budgets = await Promise.all((await store.budgetStatus(accountId, now)).map(async (s) => ({
     budgetId: s.budget.id,
     periodStart: periodStart(s.budget.period, s.budget.timeZone, now),
     periodEnd: periodEnd(s.budget.period, s.budget.timeZone, now),
     spent: s.spent,
     limit: s.budget.limit,
-  }));
+    windowSpent: s.budget.scope === 'account' ? null : await scopes.spentSince(accountId, s.budget.scope, s.budget.scopeId, start),
+  })));
   const result = forecast({ now, window: { start, spent }, lots, held: view.held, available: view.available, budgets });
   return { ...result, accountId, now };
 }
