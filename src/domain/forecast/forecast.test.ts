@@ -71,6 +71,16 @@ test('no spend: no run-out date; no credit: runs out now', () => {
   assert.equal(f.daysLeft, null);
 });
 
+test('a run-out beyond the forecast horizon (a huge balance at a tiny rate) is none, not an overflow', () => {
+  const f = forecast({ now: NOW, window: { start: windowStart(NOW), spent: 7n }, lots: [lot('g', 9_000_000n * C)], held: 0n, available: 9_000_000n * C,
+    budgets: [{ budgetId: 'b', periodStart: Date.UTC(2026, 10, 1), periodEnd: Date.UTC(2026, 11, 1), spent: 0n, limit: C, windowSpent: null }] });
+  assert.equal(f.runsOutAt, null);
+  assert.equal(f.daysLeft, null);
+  // 7 pico over 6.5 days = 1 pico a day; 10.5 days left: 10 pico more.
+  assert.equal(f.budgets[0]!.projected, 10n);
+  assert.equal(simulateBurn([lot('g', 99n * C)], 0n, C, NOW).runsOutAt, NOW + 99 * DAY_MS, 'within the horizon: a date');
+});
+
 test('run-out times round up to the whole ms at which the last pico is spent (exact integers)', () => {
   // 1 pico per day: 1 pico lasts a whole day; 3 pico at 2/day last 1.5 days.
   assert.equal(simulateBurn([lot('g', 1n)], 0n, 1n, NOW).runsOutAt, NOW + DAY_MS);

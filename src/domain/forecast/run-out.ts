@@ -5,13 +5,16 @@ import type { Pico } from '../money/pico.js';
 import { DAY_MS } from './burn-rate.js';
 
 export interface BurnSimulation {
-  /** The first instant at which no credit is left (ms), or null when the burn rate is zero. */
+  /** The first instant at which no credit is left (ms); null when the burn rate is zero or it is past FORECAST_HORIZON_MS. */
   runsOutAt: number | null;
   /** Credit consumed from `now` until `horizon` (or until it ran out, if sooner). */
   consumedByHorizon: Pico;
   /** Credit that expires unspent before it is reached in burn order, up to the run-out. */
   lostToExpiry: Pico;
 }
+
+/** A run-out further away than this is reported as none (null): it is no forecast, and past what a Date can hold. */
+export const FORECAST_HORIZON_MS = 100 * 365 * DAY_MS;
 
 const ceilDiv = (a: bigint, b: bigint): bigint => (a + b - 1n) / b;
 
@@ -57,7 +60,13 @@ export function simulateBurn(lots: readonly Lot[], held: Pico, ratePerDay: Pico,
       const at = lot.effectiveAt > t ? lot.effectiveAt : lot.expiresAt;
       if (at !== null && (next === null || at < next)) next = at;
     }
-    const toEmpty = Number(ceilDiv(current.remaining * day, rate));
+    const toEmptyExact = ceilDiv(current.remaining * day, rate);
+    if (next === null && toEmptyExact > BigInt(now + FORECAST_HORIZON_MS - t)) {
+      consume(t, Number.MAX_SAFE_INTEGER, current.remaining); // past any horizon: only the part before it counts
+      return { runsOutAt: null, consumedByHorizon: consumed, lostToExpiry: lost };
+    }
+    // Capped just past the next event, so the Number stays exact; the comparison below decides the same either way.
+    const toEmpty = next === null ? Number(toEmptyExact) : Number(toEmptyExact < BigInt(next - t) + 1n ? toEmptyExact : BigInt(next - t) + 1n);
     if (next === null || t + toEmpty <= next) {
       consume(t, t + toEmpty, current.remaining);
       current.remaining = 0n;
