@@ -20,6 +20,8 @@ import { estimateCommand } from './estimate.js';
 import { codesCommand } from './codes.js';
 import { receiptsCommand } from './receipts.js';
 import { cacheCommand } from './cache.js';
+import { exportCommand } from './export.js';
+import { forecastCommand } from './forecast.js';
 import { builtinPrices } from '../domain/pricing/catalog.js';
 
 const USAGE = `usage: tollgate <command>
@@ -36,7 +38,7 @@ const USAGE = `usage: tollgate <command>
   budgets list --account ID [--json] | budgets delete --budget ID
   tiers set --account ID --tier TIER | tiers list
   rate-limits set --project ID [--model FAMILY] [--rpm N] [--tpm N] [--rpd N] | rate-limits list --project ID
-  alerts add --account ID --kind low_balance|budget_threshold|grant_expiring|spend_spike|spend_threshold [--params JSON]
+  alerts add --account ID --kind low_balance|budget_threshold|grant_expiring|spend_spike|spend_threshold|runs_out_soon [--params JSON]
          [--webhook URL] [--email a@x,b@y] | alerts list --account ID | alerts delete --rule ID | alerts deliveries [--account ID]
   policies set --account ID [--project ID | --key ID] [--allow-models a,b] [--max-output N] [--default-output N]
          [--max-prompt N] [--substitute FROM=TO,...] | policies list --account ID [--json] | policies delete --account ID [--project ID | --key ID]
@@ -45,6 +47,8 @@ const USAGE = `usage: tollgate <command>
   codes redeem --account ID --code CODE [--json] | codes batches [--json]
   receipts --account ID [--json]       purchases, recharges, redemptions and refunds, newest first
   cache set --account ID [--project ID | --key ID] (--ttl SECONDS | --off) | cache list --account ID [--json]
+  export usage|ledger --account ID [--since ISO8601] [--until ISO8601] [--out FILE]   CSV (stdout by default)
+  forecast --account ID [--json]       burn rate, run-out date, projected budget period spend
   migrate [--json]                     apply pending database migrations (also done at every start)
 `;
 
@@ -105,6 +109,8 @@ async function run(command: string, rest: string[], store: Store, config: Config
     case 'codes': return codesCommand(rest, store);
     case 'receipts': return receiptsCommand(rest, store);
     case 'cache': return cacheCommand(rest, store);
+    case 'export': return exportCommand(rest, store);
+    case 'forecast': return forecastCommand(rest, store);
     default: throw new CliError(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
   }
 }

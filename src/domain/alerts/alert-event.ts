@@ -66,6 +66,11 @@ function eventData(firing: Firing): AlertEvent['data'] {
       };
     case 'spend_threshold':
       return { month: d.month, threshold: formatCredits(d.threshold), spent: formatCredits(d.spent) };
+    case 'runs_out_soon':
+      return {
+        within_days: d.withinDays, runs_out_at: seconds(d.runsOutAt), burn_rate_per_day: formatCredits(d.burnRatePerDay),
+        available: formatCredits(d.available), since: seconds(d.since),
+      };
   }
 }
 
@@ -85,5 +90,8 @@ export function describeFiring(firing: Firing): string {
         + `the trailing ${d.trailingDays}-day daily average (${formatCredits(d.trailingTotal / BigInt(d.trailingDays))} credits).`;
     case 'spend_threshold':
       return `Spend in ${d.month} is ${formatCredits(d.spent)} credits, at or above the ${formatCredits(d.threshold)} credit alert.`;
+    case 'runs_out_soon':
+      return `At ${formatCredits(d.burnRatePerDay)} credits a day, the ${formatCredits(d.available)} credits available run out at `
+        + `${iso(d.runsOutAt)}, within ${d.withinDays} days.`;
   }
 }

@@ -5,6 +5,7 @@ import { evaluateGrantExpiring } from './grant-expiring.js';
 import { evaluateLowBalance } from './low-balance.js';
 import { evaluateSpendSpike } from './spend-spike.js';
 import { evaluateSpendThreshold } from './spend-threshold.js';
+import { evaluateRunsOutSoon } from './runs-out-soon.js';
 import type { AlertKind, AlertRule, RuleOutcome, RuleState } from './rule.js';
 
 /** Which fact each kind needs, so an evaluator fetches only those. */
@@ -14,6 +15,7 @@ export const FACT_OF_KIND: Record<AlertKind, keyof AccountFacts> = {
   grant_expiring: 'grants',
   spend_spike: 'dailySpend',
   spend_threshold: 'monthSpend',
+  runs_out_soon: 'runOut',
 };
 
 /** Thrown when the fact a rule needs was not supplied. */
@@ -27,7 +29,7 @@ function need<K extends keyof AccountFacts>(facts: AccountFacts, key: K): NonNul
   return value as NonNullable<AccountFacts[K]>;
 }
 
-/** Pure: same rule, state, facts and `now` give the same outcome. Only low_balance changes its state. */
+/** Pure: same rule, state, facts and `now` give the same outcome. Only low_balance and runs_out_soon change their state. */
 export function evaluateRule(rule: AlertRule, state: RuleState, facts: AccountFacts, now: number): RuleOutcome {
   switch (rule.kind) {
     case 'low_balance':
@@ -40,5 +42,7 @@ export function evaluateRule(rule: AlertRule, state: RuleState, facts: AccountFa
       return { state, firings: evaluateSpendSpike(rule, need(facts, 'dailySpend'), now) };
     case 'spend_threshold':
       return { state, firings: evaluateSpendThreshold(rule, need(facts, 'monthSpend'), now) };
+    case 'runs_out_soon':
+      return evaluateRunsOutSoon(rule, state, need(facts, 'runOut'), now);
   }
 }

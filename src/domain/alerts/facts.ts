@@ -36,6 +36,13 @@ export interface MonthSpend {
   spent: Pico;
 }
 
+/** The forecast's run-out (src/domain/forecast): when the credit runs out at the recent burn rate. */
+export interface RunOutFact {
+  runsOutAt: number | null;
+  burnRatePerDay: Pico;
+  available: Pico;
+}
+
 /** How many days of spend a spend_spike rule needs: today and the seven before it. */
 export const SPEND_HISTORY_DAYS = 8;
 export const TRAILING_DAYS = 7;
@@ -48,4 +55,5 @@ export interface AccountFacts {
   /** Oldest first, the last entry is today; days without spend are present with 0. */
   dailySpend?: readonly DaySpend[];
   monthSpend?: MonthSpend;
+  runOut?: RunOutFact;
 }

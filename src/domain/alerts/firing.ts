@@ -9,14 +9,16 @@ export type FiringData =
     kind: 'spend_spike'; day: string; spent: Pico; trailingTotal: Pico; trailingDays: number; factorMilli: bigint;
     minAmount: Pico;
   }
-  | { kind: 'spend_threshold'; month: string; threshold: Pico; spent: Pico };
+  | { kind: 'spend_threshold'; month: string; threshold: Pico; spent: Pico }
+  | { kind: 'runs_out_soon'; withinDays: number; runsOutAt: number; burnRatePerDay: Pico; available: Pico; since: number };
 
 export interface Firing {
   ruleId: string;
   accountId: string;
   /**
    * Identifies the crossing: `low_balance:RULE:<ms the episode began>`, `budget:BUDGET:<period>:<percent>`,
-   * `grant_expiring:GRANT:<days>d`, `spend_spike:RULE:<day>`, `spend_threshold:RULE:<month>`.
+   * `grant_expiring:GRANT:<days>d`, `spend_spike:RULE:<day>`, `spend_threshold:RULE:<month>`,
+   * `runs_out_soon:RULE:<ms the episode began>`.
    */
   dedupeKey: string;
   /** When the evaluation that produced it ran (ms since the epoch). */

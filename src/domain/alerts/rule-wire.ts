@@ -44,6 +44,7 @@ const budgetThreshold = z.strictObject({
 });
 const grantExpiring = z.strictObject({ within_days: z.number().int().min(1).max(3650) });
 const spendSpike = z.strictObject({ factor, min_amount: credits });
+const runsOutSoon = z.strictObject({ within_days: z.number().int().min(1).max(3650) });
 const spendThreshold = z.strictObject({ threshold: credits }).refine((p) => p.threshold > 0n, { message: 'must be above 0', path: ['threshold'] });
 
 const EMAIL = /^[^\s@<>(),;:"\\]+@[^\s@<>(),;:"\\]+\.[^\s@<>(),;:"\\]+$/;
@@ -100,6 +101,8 @@ export function parseDefinition(kind: unknown, params: unknown): AlertDefinition
     }
     case 'spend_threshold':
       return { kind: k, params: { threshold: parse(spendThreshold, params, 'params').threshold } };
+    case 'runs_out_soon':
+      return { kind: k, params: { withinDays: parse(runsOutSoon, params, 'params').within_days } };
   }
 }
 
@@ -126,6 +129,8 @@ export function definitionToWire(def: AlertDefinition): { kind: AlertKind; param
       };
     case 'spend_threshold':
       return { kind: def.kind, params: { threshold: formatCredits(def.params.threshold) } };
+    case 'runs_out_soon':
+      return { kind: def.kind, params: { within_days: def.params.withinDays } };
   }
 }
 

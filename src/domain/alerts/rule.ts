@@ -3,7 +3,7 @@
 import type { Pico } from '../money/pico.js';
 import type { Firing } from './firing.js';
 
-export const ALERT_KINDS = ['low_balance', 'budget_threshold', 'grant_expiring', 'spend_spike', 'spend_threshold'] as const;
+export const ALERT_KINDS = ['low_balance', 'budget_threshold', 'grant_expiring', 'spend_spike', 'spend_threshold', 'runs_out_soon'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 /** Fires while `available` is below `threshold`; re-arms once it is back at or above `rearmAt` (default: `threshold`). */
@@ -37,12 +37,18 @@ export interface SpendThresholdParams {
   threshold: Pico;
 }
 
+/** Fires once per episode while the forecast run-out date (src/domain/forecast) is within `withinDays` days. */
+export interface RunsOutSoonParams {
+  withinDays: number;
+}
+
 export type AlertDefinition =
   | { kind: 'low_balance'; params: LowBalanceParams }
   | { kind: 'budget_threshold'; params: BudgetThresholdParams }
   | { kind: 'grant_expiring'; params: GrantExpiringParams }
   | { kind: 'spend_spike'; params: SpendSpikeParams }
-  | { kind: 'spend_threshold'; params: SpendThresholdParams };
+  | { kind: 'spend_threshold'; params: SpendThresholdParams }
+  | { kind: 'runs_out_soon'; params: RunsOutSoonParams };
 
 export interface WebhookChannel {
   type: 'webhook';
@@ -59,9 +65,10 @@ export interface EmailChannel {
 
 export type AlertChannel = WebhookChannel | EmailChannel;
 
-/** What a rule remembers between evaluations; only low_balance uses it (when the current episode began). */
+/** What a rule remembers between evaluations: when the current episode began (low_balance, runs_out_soon). */
 export interface RuleState {
   lowSince?: number;
+  soonSince?: number;
 }
 
 /** What evaluating a rule yields: the facts to report now, and the state to keep. */

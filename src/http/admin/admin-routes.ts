@@ -19,6 +19,7 @@ import { adminAlertRoutes } from './admin-alert-routes.js';
 import { adminPolicyRoutes } from './admin-policy-routes.js';
 import { adminRedemptionRoutes } from './admin-redemption-routes.js';
 import { adminCacheRoutes } from './admin-cache-routes.js';
+import { adminInsightRoutes } from '../routes/insights.js';
 
 type Params = Record<string, string>;
 type AdminHandler = (req: IncomingMessage, res: ServerResponse, p: Params, deps: GatewayDeps, url: URL) => Promise<void>;
@@ -156,7 +157,7 @@ const routes: Array<[string, string, AdminHandler]> = [
   }],
 ];
 
-const allRoutes = [...routes, ...adminAlertRoutes, ...adminPolicyRoutes, ...adminRedemptionRoutes, ...adminCacheRoutes];
+const allRoutes = [...routes, ...adminAlertRoutes, ...adminPolicyRoutes, ...adminRedemptionRoutes, ...adminCacheRoutes, ...adminInsightRoutes];
 
 export function adminRoute(method: string, path: string): ((req: IncomingMessage, res: ServerResponse, deps: GatewayDeps) => Promise<void>) | undefined {
   let pathMatched = false;

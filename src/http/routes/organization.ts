@@ -13,6 +13,7 @@ import { InvalidRequestError, MethodNotAllowedError, NotFoundError } from '../er
 import { int, readJsonObject } from '../json-body.js';
 import { matchPath } from '../path-match.js';
 import { sendJson } from '../respond.js';
+import { accountInsightRoutes } from './insights.js';
 
 type Params = Record<string, string>;
 type Handler = (req: IncomingMessage, res: ServerResponse, p: Params, who: KeyLookup, deps: GatewayDeps) => Promise<void>;
@@ -94,7 +95,7 @@ const routes: Array<[string, string, Handler]> = [
 export function organizationRoute(method: string, path: string):
   ((req: IncomingMessage, res: ServerResponse, ctx: RequestContext, deps: GatewayDeps) => Promise<void>) | undefined {
   let pathMatched = false;
-  for (const [m, pattern, handler] of routes) {
+  for (const [m, pattern, handler] of [...routes, ...accountInsightRoutes]) {
     const params = matchPath(pattern, path);
     if (!params) continue;
     pathMatched = true;

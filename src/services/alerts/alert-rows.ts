@@ -24,8 +24,11 @@ export const channelsColumn = (channels: readonly AlertChannel[]): string =>
 export const stateColumn = (state: RuleState): string => JSON.stringify(state);
 
 function parseState(text: string): RuleState {
-  const raw = JSON.parse(text) as { lowSince?: unknown };
-  return typeof raw.lowSince === 'number' ? { lowSince: raw.lowSince } : {};
+  const raw = JSON.parse(text) as { lowSince?: unknown; soonSince?: unknown };
+  return {
+    ...(typeof raw.lowSince === 'number' ? { lowSince: raw.lowSince } : {}),
+    ...(typeof raw.soonSince === 'number' ? { soonSince: raw.soonSince } : {}),
+  };
 }
 
 export function toRuleRecord(r: Row): AlertRuleRecord {

@@ -16,6 +16,7 @@ const TITLES: Record<AlertEvent['type'], string> = {
   grant_expiring: 'Credits expiring soon',
   spend_spike: 'Spend spike',
   spend_threshold: 'Monthly spend alert',
+  runs_out_soon: 'Credits running out soon',
 };
 
 /** Reads back a payload built by buildAlertEvent; throws on anything else. */

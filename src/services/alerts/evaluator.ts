@@ -3,7 +3,7 @@
 import { buildAlertEvent } from '../../domain/alerts/alert-event.js';
 import { evaluateRule, FACT_OF_KIND } from '../../domain/alerts/evaluate-rule.js';
 import {
-  SPEND_HISTORY_DAYS, type AccountFacts, type BalanceFact, type BudgetStatus, type DaySpend, type GrantFact, type MonthSpend } from '../../domain/alerts/facts.js';
+  SPEND_HISTORY_DAYS, type AccountFacts, type BalanceFact, type BudgetStatus, type DaySpend, type GrantFact, type MonthSpend, type RunOutFact } from '../../domain/alerts/facts.js';
 import type { Firing } from '../../domain/alerts/firing.js';
 import { channelKey } from '../../domain/alerts/rule.js';
 import { silentLogger, type Logger } from '../../observability/logger.js';
@@ -20,6 +20,8 @@ export interface AlertFacts {
   dailySpend(accountId: string, days: number): Promise<readonly DaySpend[]>;
   /** The account's spend in the current calendar month (UTC). */
   monthSpend(accountId: string): Promise<MonthSpend>;
+  /** The forecast run-out (runs_out_soon rules); without it those rules are not evaluated (an error is logged). */
+  runOut?(accountId: string): Promise<RunOutFact>;
 }
 
 export interface AlertEvaluatorOptions {
@@ -185,6 +187,10 @@ export class AlertEvaluator {
       load('grants', () => this.facts.grants(accountId)),
       load('dailySpend', () => this.facts.dailySpend(accountId, SPEND_HISTORY_DAYS)),
       load('monthSpend', () => this.facts.monthSpend(accountId)),
+      load('runOut', async () => {
+        if (!this.facts.runOut) throw new Error('no forecast facts wired');
+        return this.facts.runOut(accountId);
+      }),
     ]);
     return facts;
   }

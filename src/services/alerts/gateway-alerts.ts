@@ -11,6 +11,7 @@ import { SqliteAlertStore } from '../../store/sqlite/alerts-store.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { Store } from '../../store/store.js';
 import type { Wallet } from '../wallet/wallet.js';
+import { forecastFor } from '../forecast/forecast-service.js';
 import type { AlertStore } from './alert-store.js';
 import { DeliveryWorker } from './delivery-worker.js';
 import { EmailSender } from './email-sender.js';
@@ -90,6 +91,11 @@ export function gatewayFacts(store: Store, wallet: Wallet, now: () => number): A
       let spent = 0n;
       for (const v of (await store.spendByDay(accountId, start)).values()) spent += v;
       return { month, spent };
+    },
+    runOut: async (accountId) => {
+      const f = await forecastFor(store, accountId, now(), await wallet.balance(accountId));
+      if (!f) throw new Error(`no account ${accountId}`);
+      return { runsOutAt: f.runsOutAt, burnRatePerDay: f.burnRatePerDay, available: f.available };
     },
   };
 }
