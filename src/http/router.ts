@@ -9,6 +9,7 @@ import { health } from './routes/health.js';
 import { getModel, listModels } from './routes/models.js';
 import { adminRoute } from './admin/admin-routes.js';
 import { organizationRoute } from './routes/organization.js';
+import { dashboardRoute } from './dashboard/dashboard-route.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, ctx: RequestContext, deps: GatewayDeps) => Promise<void>;
 
@@ -47,6 +48,7 @@ export function route(method: string, path: string): Handler {
     const admin = adminRoute(method, path);
     if (admin) return (req, res, _ctx, deps) => admin(req, res, deps);
   }
+  if (path === '/dashboard' || path.startsWith('/dashboard/')) return dashboardRoute(method, path);
   if (path === '/health' || path === '/healthz') {
     return (_req, res, _ctx, deps) => health(res, deps);
   }
