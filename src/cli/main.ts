@@ -15,6 +15,7 @@ import { migrateCommand } from './migrate.js';
 import { budgetsCommand } from './budgets.js';
 import { rateLimitsCommand, tiersCommand } from './limits.js';
 import { alertsCommand } from './alerts.js';
+import { membersCommand } from './members.js';
 import { builtinPrices } from '../domain/pricing/catalog.js';
 
 const USAGE = `usage: tollgate <command>
@@ -33,6 +34,7 @@ const USAGE = `usage: tollgate <command>
   rate-limits set --project ID [--model FAMILY] [--rpm N] [--tpm N] [--rpd N] | rate-limits list --project ID
   alerts add --account ID --kind low_balance|budget_threshold|grant_expiring|spend_spike|spend_threshold [--params JSON]
          [--webhook URL] [--email a@x,b@y] | alerts list --account ID | alerts delete --rule ID | alerts deliveries [--account ID]
+  members add --account ID --email E --role owner|member|reader [--password-stdin] [--json] | members list --account ID
   migrate [--json]                     apply pending database migrations (also done at every start)
 `;
 
@@ -88,6 +90,7 @@ async function run(command: string, rest: string[], store: Store, config: Config
     case 'tiers': return tiersCommand(rest, store);
     case 'rate-limits': return rateLimitsCommand(rest, store);
     case 'alerts': return alertsCommand(rest, store);
+    case 'members': return membersCommand(rest, store);
     default: throw new CliError(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
   }
 }
