@@ -35,7 +35,10 @@ export function Usage() {
       },
       options: {
         responsive: true, maintainAspectRatio: false, animation: false,
-        scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, title: { display: true, text: metric === 'cost' ? 'credits' : 'tokens' } } },
+        scales: { x: { stacked: true }, y: {
+          stacked: true, beginAtZero: true,
+          ticks: { callback: (v) => (metric === 'cost' ? Number(v).toFixed(8).replace(/\.?0+$/, '') : String(v)) },
+          title: { display: true, text: metric === 'cost' ? 'credits' : 'tokens' } } },
         plugins: { legend: { position: 'bottom' } },
       },
     });
