@@ -16,3 +16,15 @@ CREATE TABLE dashboard_sessions (
   created_at  BIGINT NOT NULL,
   expires_at  BIGINT NOT NULL
 );
+
+-- Invitations, stored by the SHA-256 of their token: to join an account with a role, or (account_id NULL, issued by
+-- the operator) to create a new account. Each is used at most once.
+CREATE TABLE dashboard_invites (
+  token_hash  TEXT PRIMARY KEY,
+  account_id  TEXT REFERENCES accounts(id),
+  email       TEXT NOT NULL,
+  role        TEXT NOT NULL CHECK (role IN ('owner', 'member', 'reader')),
+  created_at  BIGINT NOT NULL,
+  expires_at  BIGINT NOT NULL,
+  used_at     BIGINT
+);

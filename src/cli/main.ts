@@ -35,6 +35,7 @@ const USAGE = `usage: tollgate <command>
   alerts add --account ID --kind low_balance|budget_threshold|grant_expiring|spend_spike|spend_threshold [--params JSON]
          [--webhook URL] [--email a@x,b@y] | alerts list --account ID | alerts delete --rule ID | alerts deliveries [--account ID]
   members add --account ID --email E --role owner|member|reader [--password-stdin] [--json] | members list --account ID
+         | members invite --email E [--account ID --role ROLE] [--json]
   migrate [--json]                     apply pending database migrations (also done at every start)
 `;
 

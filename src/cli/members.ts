@@ -1,11 +1,12 @@
-// tollgate members add --account ID --email E --role owner|member|reader [--password-stdin] [--json]; members list --account ID
+// tollgate members add --account ID --email E --role owner|member|reader [--password-stdin] [--json]; members list --account ID;
+// members invite --email E [--account ID --role ROLE] [--json] (without --account: an invitation to create a new account)
 import { isRole } from '../services/dashboard/member-store.js';
 import { memberStoreFor } from '../services/dashboard/open-member-store.js';
-import { normalizeEmail } from '../services/dashboard/dashboard-auth.js';
+import { issueInvite, normalizeEmail } from '../services/dashboard/sign-up.js';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../services/dashboard/passwords.js';
 import { randomBytes } from 'node:crypto';
 import type { Store } from '../store/store.js';
-import { CliError, parse, printJson, required } from './args.js';
+import { CliError, optional, parse, printJson, required } from './args.js';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -35,6 +36,19 @@ export async function membersCommand(argv: string[], store: Store): Promise<void
     else process.stdout.write(`${member.id}\t${email}\t${role}${generated ? `\npassword: ${password}\n(shown only once)` : ''}\n`);
     return;
   }
+  if (sub === 'invite') {
+    const v = parse(rest, { account: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' }, json: { type: 'boolean' } });
+    const accountId = optional(v, 'account') ?? null;
+    const role = optional(v, 'role') ?? (accountId ? 'member' : 'owner');
+    if (!isRole(role)) throw new CliError('--role must be owner, member or reader');
+    if (!accountId && role !== 'owner') throw new CliError('an invitation to a new account makes its owner: give --account to invite a member');
+    if (accountId && !(await store.getAccount(accountId))) throw new CliError(`no account ${accountId}`);
+    const { token, expiresAt } = await issueInvite(members, { accountId, email: required(v, 'email'), role }, Date.now());
+    const out = { token, link: `/dashboard/#/join/${token}`, account_id: accountId, role, expires_at: new Date(expiresAt).toISOString() };
+    if (v.json) printJson(out);
+    else process.stdout.write(`${out.link}\n(append it to the gateway's URL; shown only once, valid 7 days)\n`);
+    return;
+  }
   if (sub === 'list') {
     const v = parse(rest, { account: { type: 'string' }, json: { type: 'boolean' } });
     const rows = (await members.listMembers(required(v, 'account'))).map((m) => ({ id: m.id, email: m.email, role: m.role }));
@@ -42,5 +56,5 @@ export async function membersCommand(argv: string[], store: Store): Promise<void
     else for (const r of rows) process.stdout.write(`${r.id}\t${r.email}\t${r.role}\n`);
     return;
   }
-  throw new CliError('usage: tollgate members add --account ID --email E --role owner|member|reader [--password-stdin] [--json] | members list --account ID');
+  throw new CliError('usage: tollgate members add --account ID --email E --role owner|member|reader [--password-stdin] [--json] | members list --account ID | members invite --email E [--account ID --role ROLE] [--json]');
 }

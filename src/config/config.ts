@@ -23,7 +23,7 @@ const schema = z.object({
   OPENAI_BASE_URL: z.string().url().default('https://api.openai.com/v1'),
   OPENAI_API_KEY: z.string().optional(),
   TOLLGATE_ADMIN_TOKEN: z.string().optional(),
-  TOLLGATE_SIGNUP_MODE: z.enum(['open', 'operator']).default('operator'),
+  TOLLGATE_SIGNUP_MODE: z.enum(['open', 'invite', 'operator']).default('operator'),
   TOLLGATE_COOKIE_SECURE: z.enum(['auto', 'always']).default('auto'),
   TOLLGATE_SIGNUP_CREDITS: z.string().default('5'),
   TOLLGATE_SIGNUP_EXPIRY_DAYS: intFrom(90, 1),
@@ -52,8 +52,8 @@ export interface Config {
   upstreamBaseUrl: string;
   upstreamApiKey: string | undefined;
   adminToken: string | undefined;
-  /** Dashboard sign-up: `open` (anyone creates an account) or `operator` (members are added with the CLI). */
-  signupMode: 'open' | 'operator';
+  /** Dashboard sign-up: `open` (anyone creates an account), `invite` (with an operator's invitation) or `operator` (CLI only). */
+  signupMode: 'open' | 'invite' | 'operator';
   /** Session cookie `Secure` flag: `auto` (when the request came over https, or x-forwarded-proto says so) or `always`. */
   cookieSecure: 'auto' | 'always';
   signupCredits: string;

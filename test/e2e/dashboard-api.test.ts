@@ -225,3 +225,47 @@ test('the web app is served with content types, cache headers and a CSP', async 
     await h.close();
   }
 });
+
+test('invitations: an owner invites into their account; the operator invites a new account in invite mode; each is used once', async () => {
+  const h = await startHarness({ env: { TOLLGATE_SIGNUP_CREDITS: '3' } });
+  const inv = await startHarness({ env: { TOLLGATE_SIGNUP_MODE: 'invite', TOLLGATE_SIGNUP_CREDITS: '3' } });
+  try {
+    const a = await h.account('10');
+    const owner = await signedIn(h, a.accountId, 'owner@a.test', 'owner');
+    const member = await signedIn(h, a.accountId, 'member@a.test', 'member');
+    assert.equal((await member.call('POST', '/dashboard/api/invites', { email: 'x@a.test' })).status, 403);
+    const made = await owner.call('POST', '/dashboard/api/invites', { email: 'Reader@A.test', role: 'reader' });
+    assert.equal(made.status, 201);
+    assert.match(made.json.link, /^\/dashboard\/#\/join\/[A-Za-z0-9_-]{30,}$/);
+    const token = made.json.token;
+    const pw = 'reader password 1';
+    const wrongEmail = await new DashboardClient(h.gateway.url).call('POST', '/dashboard/api/signup', { email: 'other@a.test', password: pw, invite_token: token });
+    assert.equal(wrongEmail.status, 403);
+    const joined = await new DashboardClient(h.gateway.url).call('POST', '/dashboard/api/signup', { email: 'reader@a.test', password: pw, invite_token: token });
+    assert.equal(joined.status, 201);
+    assert.deepEqual([joined.json.account_id, joined.json.role], [a.accountId, 'reader']);
+    const again = await new DashboardClient(h.gateway.url).call('POST', '/dashboard/api/signup', { email: 'reader@a.test', password: pw, invite_token: token });
+    assert.equal(again.status, 403, 'used once');
+    // Operator mode: an operator's new-account invitation is refused.
+    const { issueInvite } = await import('../../src/services/dashboard/sign-up.js');
+    const { memberStoreFor } = await import('../../src/services/dashboard/open-member-store.js');
+    const closedInvite = await issueInvite(memberStoreFor(h.store), { accountId: null, email: 'new@b.test', role: 'owner' }, Date.now());
+    assert.equal((await new DashboardClient(h.gateway.url).call('POST', '/dashboard/api/signup',
+      { email: 'new@b.test', password: 'long enough password', invite_token: closedInvite.token })).json.error.code, 'signup_closed');
+    // Invite mode: sign-up needs an invitation; the operator's creates an account with the sign-up grant.
+    const body = { email: 'new@b.test', password: 'long enough password' };
+    const none = await new DashboardClient(inv.gateway.url).call('POST', '/dashboard/api/signup', body);
+    assert.deepEqual([none.status, none.json.error.code], [403, 'invite_required']);
+    const opInvite = await issueInvite(memberStoreFor(inv.store), { accountId: null, email: 'new@b.test', role: 'owner' }, Date.now());
+    const c = new DashboardClient(inv.gateway.url);
+    const created = await c.call('POST', '/dashboard/api/signup', { ...body, invite_token: opInvite.token });
+    assert.equal(created.status, 201);
+    assert.equal(created.json.role, 'owner');
+    const balance = await c.call('GET', '/dashboard/api/balance');
+    assert.equal(balance.json.available, '3');
+    assert.equal(balance.json.grants[0].source, 'signup');
+  } finally {
+    await h.close();
+    await inv.close();
+  }
+});

@@ -5,6 +5,7 @@ import { api, ApiFailure, setCsrf, type Me } from './api.js';
 import { AlertsPage } from './pages/alerts.js';
 import { Budgets } from './pages/budgets.js';
 import { Keys } from './pages/keys.js';
+import { Members } from './pages/members.js';
 import { Operator } from './pages/operator.js';
 import { Overview } from './pages/overview.js';
 import { Playground } from './pages/playground.js';
@@ -12,7 +13,7 @@ import { SignIn } from './pages/sign-in.js';
 import { Usage } from './pages/usage.js';
 
 const PAGES = [
-  ['overview', 'Balance'], ['usage', 'Usage'], ['budgets', 'Budgets'], ['alerts', 'Alerts'], ['keys', 'API keys'], ['playground', 'Playground'],
+  ['overview', 'Balance'], ['usage', 'Usage'], ['budgets', 'Budgets'], ['alerts', 'Alerts'], ['keys', 'API keys'], ['playground', 'Playground'], ['members', 'Members'],
 ] as const;
 type Page = (typeof PAGES)[number][0];
 
@@ -38,7 +39,8 @@ function App() {
   }
   if (route === 'operator') return <Operator />;
   if (me === undefined) return <main class="narrow"><p class="muted">Loading…</p></main>;
-  if (me === null) return <SignIn onSignedIn={signedIn} />;
+  const invite = /^join\/(.+)$/.exec(route)?.[1];
+  if (me === null) return <SignIn onSignedIn={(m) => { signedIn(m); if (invite) location.hash = '#/overview'; }} inviteToken={invite} />;
   const page = (PAGES.some(([p]) => p === route) ? route : 'overview') as Page;
   const signOut = async () => {
     await api('/session', 'DELETE').catch(() => undefined);
@@ -48,7 +50,7 @@ function App() {
     <>
       <header class="top">
         <div class="brand">Tollgate <span class="muted">{me.account_name}</span></div>
-        <nav>{PAGES.map(([p, label]) => <a key={p} href={`#/${p}`} class={p === page ? 'active' : ''}>{label}</a>)}</nav>
+        <nav>{PAGES.filter(([p]) => p !== 'members' || me.role === 'owner').map(([p, label]) => <a key={p} href={`#/${p}`} class={p === page ? 'active' : ''}>{label}</a>)}</nav>
         <div class="who"><span class="muted">{me.email} · {me.role}</span> <button class="small ghost" onClick={signOut}>Sign out</button></div>
       </header>
       <main class="content">
@@ -58,6 +60,7 @@ function App() {
         {page === 'alerts' && <AlertsPage />}
         {page === 'keys' && <Keys me={me} />}
         {page === 'playground' && <Playground me={me} />}
+        {page === 'members' && <Members />}
       </main>
     </>
   );

@@ -1,12 +1,12 @@
 // The dashboard's JSON API under /dashboard/api: session sign-in and sign-up, and the signed-in member's own
 // account only (every id in a path or body is checked against the session's account; another account's id is 404).
-// Roles: reader reads; member also manages keys and uses the playground; owner also sets budgets and lists members.
+// Roles: reader reads; member also manages keys and uses the playground; owner also sets budgets, lists and invites members.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BUDGET_PERIODS, type BudgetPeriod } from '../../domain/budgets/period.js';
-import { openAccount } from '../../services/accounts.js';
 import { issueKey } from '../../services/api-keys.js';
-import { requireSession, dashboardState, normalizeEmail, openSession, signIn, signOut, type Session } from '../../services/dashboard/dashboard-auth.js';
-import { hashPassword, MIN_PASSWORD_LENGTH } from '../../services/dashboard/passwords.js';
+import { requireSession, dashboardState, openSession, signIn, signOut, type Session } from '../../services/dashboard/dashboard-auth.js';
+import { isRole } from '../../services/dashboard/member-store.js';
+import { issueInvite, signUp } from '../../services/dashboard/sign-up.js';
 import { usageSeries, type GroupBy } from '../../services/dashboard/usage-series.js';
 import type { GatewayDeps } from '../../services/gateway-deps.js';
 import type { RequestContext } from '../../services/usage-record.js';
@@ -46,19 +46,21 @@ const routes: Array<[string, string, Handler]> = [
     sendJson(res, 200, { signup_mode: deps.config.signupMode, admin_api: deps.config.adminToken !== undefined });
   }],
   ['POST', '/dashboard/api/signup', async (req, res, _p, deps) => {
-    if (deps.config.signupMode !== 'open') throw new ApiError(403, 'Sign-up is closed: the operator adds members.', { type: 'permission_error', code: 'signup_closed' });
     const body = await readJsonObject(req);
-    const email = normalizeEmail(str(body, 'email', { required: true })!);
-    const password = str(body, 'password', { required: true })!;
-    if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new InvalidRequestError("Invalid 'email'.", 'email');
-    if (password.length < MIN_PASSWORD_LENGTH) throw new InvalidRequestError(`The password needs at least ${MIN_PASSWORD_LENGTH} characters.`, 'password');
-    const { members } = dashboardState(deps);
-    if (await members.findMemberByEmail(email)) throw new ApiError(409, 'That email already has an account; sign in.', { code: 'email_taken' });
-    const passwordHash = await hashPassword(password);
-    const { account } = await openAccount(deps.store, deps.config, { name: str(body, 'account_name') ?? email }, deps.now());
-    const member = await members.createMember({ accountId: account.id, email, role: 'owner', passwordHash }, deps.now());
-    if (!member) throw new ApiError(409, 'That email already has an account; sign in.', { code: 'email_taken' });
+    const member = await signUp(deps, dashboardState(deps).members, {
+      email: str(body, 'email', { required: true })!, password: str(body, 'password', { required: true })!,
+      inviteToken: str(body, 'invite_token'), accountName: str(body, 'account_name'),
+    });
     sendJson(res, 201, await me(deps, await openSession(req, res, deps, member)));
+  }],
+  ['POST', '/dashboard/api/invites', async (req, res, _p, deps) => {
+    const s = await requireSession(req, deps, 'owner');
+    const body = await readJsonObject(req);
+    const role = str(body, 'role') ?? 'member';
+    if (!isRole(role)) throw new InvalidRequestError("Invalid 'role': owner, member or reader.", 'role');
+    const { token, expiresAt } = await issueInvite(dashboardState(deps).members,
+      { accountId: s.member.accountId, email: str(body, 'email', { required: true })!, role }, deps.now());
+    sendJson(res, 201, { token, link: `/dashboard/#/join/${token}`, role, expires_at: new Date(expiresAt).toISOString() });
   }],
   ['GET', '/dashboard/api/me', async (req, res, _p, deps) => {
     sendJson(res, 200, await me(deps, await requireSession(req, deps, 'reader')));

@@ -9,6 +9,9 @@ import type { MemberRecord, MemberStore, Role, SessionRecord } from './member-st
 import { memberStoreFor } from './open-member-store.js';
 import { decoyHash, verifyPassword } from './passwords.js';
 import { SignInThrottle } from './sign-in-throttle.js';
+import { normalizeEmail } from './sign-up.js';
+
+export { normalizeEmail };
 
 export const SESSION_COOKIE = 'tg_session';
 export const CSRF_HEADER = 'x-tollgate-csrf';
@@ -38,10 +41,6 @@ export function dashboardState(deps: GatewayDeps): DashboardState {
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
 
 function clientIp(req: IncomingMessage): string {
   return req.socket.remoteAddress ?? 'unknown';

@@ -21,6 +21,16 @@ export interface SessionRecord {
   expiresAt: number;
 }
 
+export interface InviteRecord {
+  tokenHash: string;
+  /** The account to join; null for an operator's invitation to create a new account. */
+  accountId: string | null;
+  email: string;
+  role: Role;
+  createdAt: number;
+  expiresAt: number;
+}
+
 export interface MemberStore {
   /** Returns undefined when the email is already taken (emails are unique across accounts). */
   createMember(input: Omit<MemberRecord, 'id' | 'createdAt'>, now: number): Promise<MemberRecord | undefined>;
@@ -30,6 +40,11 @@ export interface MemberStore {
   /** The session and its member, if the session exists and has not expired at `now`. */
   findSession(idHash: string, now: number): Promise<{ session: SessionRecord; member: MemberRecord } | undefined>;
   deleteSession(idHash: string): Promise<void>;
+  createInvite(invite: InviteRecord): Promise<void>;
+  /** The invitation, if it exists, is unused and has not expired at `now`. */
+  findInvite(tokenHash: string, now: number): Promise<InviteRecord | undefined>;
+  /** Marks it used; false when it was already used or expired (so two sign-ups cannot both take it). */
+  useInvite(tokenHash: string, now: number): Promise<boolean>;
 }
 
 export function isRole(v: unknown): v is Role {
@@ -49,5 +64,12 @@ export function toSession(r: Row): SessionRecord {
   return {
     idHash: String(r.id_hash), memberId: String(r.member_id), csrfToken: String(r.csrf_token),
     createdAt: Number(r.created_at), expiresAt: Number(r.expires_at),
+  };
+}
+
+export function toInvite(r: Row): InviteRecord {
+  return {
+    tokenHash: String(r.token_hash), accountId: r.account_id === null ? null : String(r.account_id), email: String(r.email),
+    role: r.role as Role, createdAt: Number(r.created_at), expiresAt: Number(r.expires_at),
   };
 }

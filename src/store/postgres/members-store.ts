@@ -1,7 +1,7 @@
 // MemberStore on PostgreSQL (migrations/postgres/011_dashboard.sql).
 import type pg from 'pg';
 import { newId } from '../../domain/ids/ids.js';
-import { toMember, toSession, type MemberRecord, type MemberStore, type SessionRecord } from '../../services/dashboard/member-store.js';
+import { toInvite, toMember, toSession, type InviteRecord, type MemberRecord, type MemberStore, type SessionRecord } from '../../services/dashboard/member-store.js';
 
 type Row = Record<string, unknown>;
 
@@ -42,5 +42,19 @@ export class PgMemberStore implements MemberStore {
 
   async deleteSession(idHash: string): Promise<void> {
     await this.pool.query('DELETE FROM dashboard_sessions WHERE id_hash = $1', [idHash]);
+  }
+  async createInvite(i: InviteRecord): Promise<void> {
+    await this.pool.query('INSERT INTO dashboard_invites (token_hash, account_id, email, role, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)',
+      [i.tokenHash, i.accountId, i.email, i.role, i.createdAt, i.expiresAt]);
+  }
+
+  async findInvite(tokenHash: string, now: number): Promise<InviteRecord | undefined> {
+    const { rows } = await this.pool.query('SELECT * FROM dashboard_invites WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2', [tokenHash, now]);
+    return rows[0] && toInvite(rows[0] as Row);
+  }
+
+  async useInvite(tokenHash: string, now: number): Promise<boolean> {
+    const r = await this.pool.query('UPDATE dashboard_invites SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1', [now, tokenHash]);
+    return (r.rowCount ?? 0) === 1;
   }
 }

@@ -1,6 +1,6 @@
 // MemberStore on the SQLite file (migrations/sqlite/011_dashboard.sql).
 import { newId } from '../../domain/ids/ids.js';
-import { toMember, toSession, type MemberRecord, type MemberStore, type SessionRecord } from '../../services/dashboard/member-store.js';
+import { toInvite, toMember, toSession, type InviteRecord, type MemberRecord, type MemberStore, type SessionRecord } from '../../services/dashboard/member-store.js';
 import type { SqliteDb } from './database.js';
 
 type Row = Record<string, unknown>;
@@ -42,5 +42,20 @@ export class SqliteMemberStore implements MemberStore {
 
   async deleteSession(idHash: string): Promise<void> {
     this.db.prepare('DELETE FROM dashboard_sessions WHERE id_hash = ?').run(idHash);
+  }
+  async createInvite(i: InviteRecord): Promise<void> {
+    this.db.prepare('INSERT INTO dashboard_invites (token_hash, account_id, email, role, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(i.tokenHash, i.accountId, i.email, i.role, i.createdAt, i.expiresAt);
+  }
+
+  async findInvite(tokenHash: string, now: number): Promise<InviteRecord | undefined> {
+    const row = this.db.prepare('SELECT * FROM dashboard_invites WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?')
+      .get(tokenHash, now) as Row | undefined;
+    return row && toInvite(row);
+  }
+
+  async useInvite(tokenHash: string, now: number): Promise<boolean> {
+    return this.db.prepare('UPDATE dashboard_invites SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?')
+      .run(now, tokenHash, now).changes === 1;
   }
 }
