@@ -42,6 +42,7 @@ test('the dashboard works in a real browser at desktop and phone widths', { skip
     for (const vp of VIEWPORTS) {
       const context = await browser.newContext({ viewport: { width: vp.width, height: vp.height } });
       const page = await context.newPage();
+      page.setDefaultTimeout(10_000);
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
@@ -126,6 +127,14 @@ async function walkThrough(page: Page, h: Harness, vp: string): Promise<void> {
   const after = (await h.balance((await h.store.listAccounts())[0]!.id)).available;
   assert.ok(after < before, 'the playground spent credits');
   await shot(page, `${vp}-playground`);
+
+  // Members: an owner invites a reader and gets a one-time link.
+  await page.goto(`${base}#/members`);
+  await page.fill('input[name=invite-email]', `reader-${vp}@browser.test`);
+  await page.selectOption('select[name=invite-role]', 'reader');
+  await page.click('button[type=submit]:has-text("Invite")');
+  assert.match((await page.getByTestId('invite-link').locator('code').textContent()) ?? '', /\/dashboard\/#\/join\//);
+  await shot(page, `${vp}-members`);
 
   // Operator pages: refused with a wrong token, then accounts with the right one.
   await page.goto(`${base}#/operator`);
