@@ -48,10 +48,10 @@ export function Keys(props: { me: Me }) {
       <Card title="API keys" testId="keys">
         <ErrorLine error={keys.error} />
         <div class="table-wrap"><table>
-          <thead><tr><th>Name</th><th>Key</th><th class="hide-sm">Created</th><th>Status</th><th /></tr></thead>
+          <thead><tr><th>Name</th><th class="hide-sm">Key</th><th class="hide-sm">Created</th><th>Status</th><th /></tr></thead>
           <tbody>{(keys.data?.data ?? []).map((k) => (
             <tr key={k.id} data-testid={`key-${k.name}`}>
-              <td>{k.name}</td><td class="mono nowrap">{k.redacted_value}</td><td class="hide-sm">{date(k.created_at)}</td>
+              <td>{k.name}</td><td class="mono nowrap hide-sm">{k.redacted_value}</td><td class="hide-sm">{date(k.created_at)}</td>
               <td><span class={`pill ${k.revoked_at ? 'revoked' : 'active'}`}>{k.revoked_at ? 'revoked' : 'active'}</span></td>
               <td>{canWrite && !k.revoked_at && <button class="danger small" onClick={() => revoke(k.id)}>Revoke</button>}</td>
             </tr>

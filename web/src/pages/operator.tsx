@@ -54,7 +54,7 @@ function OperatorPages() {
   };
   return (
     <main class="content">
-      <h1>Operator</h1>
+      <h1>Operator <a class="small-link" href="#/">back to the dashboard</a></h1>
       <Card title="Accounts" testId="operator-accounts">
         <ErrorLine error={accounts.error} />
         <div class="table-wrap"><table>
