@@ -21,9 +21,9 @@ export function Overview() {
       <Card title="Grants">
         {data && (data.grants.length === 0 ? <p class="muted">No grants yet.</p> : (
           <div class="table-wrap"><table>
-            <thead><tr><th>Source</th><th>Amount</th><th>Remaining</th><th>Status</th><th>Expires</th></tr></thead>
+            <thead><tr><th>Source</th><th class="hide-sm">Amount</th><th>Remaining</th><th>Status</th><th>Expires</th></tr></thead>
             <tbody>{data.grants.map((g) => (
-              <tr key={g.id}><td>{g.source}</td><td><Credits value={g.amount} /></td><td><Credits value={g.remaining} /></td>
+              <tr key={g.id}><td>{g.source}</td><td class="hide-sm"><Credits value={g.amount} /></td><td><Credits value={g.remaining} /></td>
                 <td><span class={`pill ${g.status}`}>{g.status}</span></td><td>{date(g.expires_at)}</td></tr>
             ))}</tbody>
           </table></div>
