@@ -22,6 +22,7 @@ import { receiptsCommand } from './receipts.js';
 import { cacheCommand } from './cache.js';
 import { exportCommand } from './export.js';
 import { forecastCommand } from './forecast.js';
+import { membersCommand } from './members.js';
 import { builtinPrices } from '../domain/pricing/catalog.js';
 
 const USAGE = `usage: tollgate <command>
@@ -49,6 +50,8 @@ const USAGE = `usage: tollgate <command>
   cache set --account ID [--project ID | --key ID] (--ttl SECONDS | --off) | cache list --account ID [--json]
   export usage|ledger --account ID [--since ISO8601] [--until ISO8601] [--out FILE]   CSV (stdout by default)
   forecast --account ID [--json]       burn rate, run-out date, projected budget period spend
+  members add --account ID --email E --role owner|member|reader [--password-stdin] [--json] | members list --account ID
+         | members invite --email E [--account ID --role ROLE] [--json]
   migrate [--json]                     apply pending database migrations (also done at every start)
 `;
 
@@ -111,6 +114,7 @@ async function run(command: string, rest: string[], store: Store, config: Config
     case 'cache': return cacheCommand(rest, store);
     case 'export': return exportCommand(rest, store);
     case 'forecast': return forecastCommand(rest, store);
+    case 'members': return membersCommand(rest, store);
     default: throw new CliError(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
   }
 }

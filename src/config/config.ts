@@ -23,6 +23,8 @@ const schema = z.object({
   OPENAI_BASE_URL: z.string().url().default('https://api.openai.com/v1'),
   OPENAI_API_KEY: z.string().optional(),
   TOLLGATE_ADMIN_TOKEN: z.string().optional(),
+  TOLLGATE_SIGNUP_MODE: z.enum(['open', 'invite', 'operator']).default('operator'),
+  TOLLGATE_COOKIE_SECURE: z.enum(['auto', 'always']).default('auto'),
   TOLLGATE_SIGNUP_CREDITS: z.string().default('5'),
   TOLLGATE_SIGNUP_EXPIRY_DAYS: intFrom(90, 1),
   TOLLGATE_MAX_BODY_BYTES: intFrom(32 * 1024 * 1024, 1024),
@@ -52,6 +54,10 @@ export interface Config {
   upstreamBaseUrl: string;
   upstreamApiKey: string | undefined;
   adminToken: string | undefined;
+  /** Dashboard sign-up: `open` (anyone creates an account), `invite` (with an operator's invitation) or `operator` (CLI only). */
+  signupMode: 'open' | 'invite' | 'operator';
+  /** Session cookie `Secure` flag: `auto` (when the request came over https, or x-forwarded-proto says so) or `always`. */
+  cookieSecure: 'auto' | 'always';
   signupCredits: string;
   signupExpiryDays: number;
   maxBodyBytes: number;
@@ -106,6 +112,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     upstreamBaseUrl: c.OPENAI_BASE_URL.replace(/\/+$/, ''),
     upstreamApiKey: c.OPENAI_API_KEY,
     adminToken: c.TOLLGATE_ADMIN_TOKEN,
+    signupMode: c.TOLLGATE_SIGNUP_MODE,
+    cookieSecure: c.TOLLGATE_COOKIE_SECURE,
     signupCredits: c.TOLLGATE_SIGNUP_CREDITS,
     signupExpiryDays: c.TOLLGATE_SIGNUP_EXPIRY_DAYS,
     maxBodyBytes: c.TOLLGATE_MAX_BODY_BYTES,

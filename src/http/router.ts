@@ -12,6 +12,7 @@ import { organizationRoute } from './routes/organization.js';
 import { organizationUsageRoute } from './routes/organization-usage.js';
 import { postEstimate } from './routes/estimate.js';
 import { redemptionRoute } from './routes/redemption-routes.js';
+import { dashboardRoute } from './dashboard/dashboard-route.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, ctx: RequestContext, deps: GatewayDeps) => Promise<void>;
 
@@ -58,6 +59,7 @@ export function route(method: string, path: string): Handler {
     const admin = adminRoute(method, path);
     if (admin) return (req, res, _ctx, deps) => admin(req, res, deps);
   }
+  if (path === '/dashboard' || path.startsWith('/dashboard/')) return dashboardRoute(method, path);
   if (path === '/health' || path === '/healthz') {
     return (_req, res, _ctx, deps) => health(res, deps);
   }

@@ -28,9 +28,11 @@ const UPSTREAM_PATH: Record<Endpoint, string> = {
 
 export async function handleMetered(
   endpoint: Endpoint, req: IncomingMessage, res: ServerResponse, ctx: RequestContext, deps: GatewayDeps,
+  /** The key to act as, already authenticated by the caller (the dashboard playground); else the bearer key. */
+  actingAs?: KeyLookup,
 ): Promise<void> {
   await deps.watcher.check();
-  const who = await deps.keys.projectKey(req.headers);
+  const who = actingAs ?? await deps.keys.projectKey(req.headers);
   const raw = await readBody(req, deps.config.maxBodyBytes);
   const body = parseJsonObject(raw);
   if (!body) throw new InvalidJsonError();

@@ -8,7 +8,7 @@ import { openAccount } from '../../services/accounts.js';
 import { issueKey } from '../../services/api-keys.js';
 import type { GatewayDeps } from '../../services/gateway-deps.js';
 import { renderMetrics } from '../../observability/metrics.js';
-import { balanceView, budgetView, grantView, keyView, usageView } from '../../views/views.js';
+import { balanceView, budgetView, grantView, keyView, priceView, usageView } from '../../views/views.js';
 import { InvalidRequestError, MethodNotAllowedError, NotFoundError } from '../errors.js';
 import { credits, int, readJsonObject, str, time } from '../json-body.js';
 import { matchPath } from '../path-match.js';
@@ -151,6 +151,12 @@ const routes: Array<[string, string, AdminHandler]> = [
       accountId: p.id!, ...(since ? { since: Date.parse(since) || 0 } : {}), limit: Number.isSafeInteger(limit) && limit > 0 ? Math.min(limit, 10_000) : 1000,
     });
     sendJson(res, 200, { object: 'list', data: rows.map(usageView) });
+  }],
+  ['GET', '/admin/v1/prices', async (_req, res, _p, deps) => {
+    sendJson(res, 200, { object: 'list', data: (await deps.store.listPrices()).map(priceView) });
+  }],
+  ['GET', '/admin/v1/tiers', async (_req, res, _p, deps) => {
+    sendJson(res, 200, { object: 'list', data: deps.limits.ladder.tiers.map((t) => ({ name: t.name })) });
   }],
   ['GET', '/admin/v1/metrics', async (_req, res) => {
     sendBytes(res, 200, Buffer.from(renderMetrics()), { 'content-type': 'text/plain; version=0.0.4' });

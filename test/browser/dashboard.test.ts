@@ -1,0 +1,151 @@
+// The dashboard in real headless Chromium (Debian's, through playwright-core), at desktop and phone widths: sign in,
+// balance, create and revoke a key, set a budget, read the usage chart, use the playground, the operator pages.
+// Screenshots go to test-artifacts/. Without chromium the test is skipped locally and fails under CI=true.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startHarness, type Harness } from '../support/harness.js';
+import { addMember, PASSWORD } from '../support/dashboard-client.js';
+import { ensureWebBuilt } from '../support/web-build.js';
+
+const CHROMIUM = process.env.TOLLGATE_CHROMIUM ?? '/usr/bin/chromium';
+const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
+const TOKEN = 'browser-admin-token';
+const VIEWPORTS = [
+  { name: 'desktop', width: 1280, height: 800 },
+  { name: 'phone', width: 390, height: 844 },
+] as const;
+
+const missing = !existsSync(CHROMIUM);
+if (missing && process.env.CI === 'true') {
+  test('chromium is installed for the browser tests', () => assert.fail(`no chromium at ${CHROMIUM} (apt-get install chromium)`));
+}
+
+test('the dashboard works in a real browser at desktop and phone widths', { skip: missing && process.env.CI !== 'true' ? `no chromium at ${CHROMIUM}` : false, timeout: 60_000 }, async () => {
+  if (missing) return;
+  ensureWebBuilt();
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const h = await startHarness({ env: { TOLLGATE_ADMIN_TOKEN: TOKEN } });
+  let browser: Browser | undefined;
+  try {
+    const a = await h.account('25');
+    await addMember(h, a.accountId, 'owner@browser.test', 'owner');
+    const client = h.client(a.key);
+    for (let i = 0; i < 3; i++) {
+      await client.chat.completions.create({ model: 'gpt-4o-mini', max_tokens: 20, messages: [{ role: 'user', content: `request ${i}` }] });
+    }
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    });
+    for (const vp of VIEWPORTS) {
+      const context = await browser.newContext({ viewport: { width: vp.width, height: vp.height } });
+      const page = await context.newPage();
+      page.setDefaultTimeout(10_000);
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+      await walkThrough(page, h, vp.name);
+      assert.deepEqual(errors.filter((e) => !/status of 401/.test(e)), [], `no script or CSP errors at ${vp.name}`);
+      await context.close();
+    }
+  } finally {
+    await browser?.close();
+    await h.close();
+  }
+});
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `${ARTIFACTS}dashboard-${name}.png`, fullPage: true });
+}
+
+async function walkThrough(page: Page, h: Harness, vp: string): Promise<void> {
+  const base = `${h.gateway.url}/dashboard/`;
+  await page.goto(base);
+  await page.fill('input[name=email]', 'owner@browser.test');
+  await page.fill('input[name=password]', PASSWORD);
+  await shot(page, `${vp}-sign-in`);
+  await page.click('button[type=submit]');
+
+  // Balance: 25 granted, less the three requests.
+  const available = page.getByTestId('available');
+  await available.waitFor();
+  const shown = await available.textContent();
+  assert.match(shown ?? '', /^24\.9\d+$/, `balance shown at ${vp}: ${shown}`);
+  await shot(page, `${vp}-balance`);
+
+  // Keys: create (shown once), then revoke.
+  await page.goto(`${base}#/keys`);
+  await page.fill('input[name=key-name]', `ci-${vp}`);
+  await page.click('text=Create key');
+  const secret = await page.getByTestId('new-key').locator('code').textContent();
+  assert.match(secret ?? '', /^tg-/);
+  assert.equal((await h.client(secret!).models.list()).data.length > 0, true, 'the new key works');
+  const row = page.getByTestId(`key-ci-${vp}`);
+  await shot(page, `${vp}-keys`);
+  await row.getByText('Revoke').click();
+  await row.getByText('revoked').waitFor();
+  await assert.rejects(h.client(secret!).models.list(), /401/);
+
+  // Budget: set, then see its progress bar.
+  await page.goto(`${base}#/budgets`);
+  const limit = vp === 'desktop' ? '40' : '50';
+  await page.fill('input[name=limit]', limit);
+  await page.click('text=Save budget');
+  await page.getByTestId('budget-limit').getByText(limit, { exact: true }).waitFor();
+  assert.equal(await page.locator('.bar').count(), 1);
+  await shot(page, `${vp}-budgets`);
+
+  // Usage chart after the requests were made (the playground below adds to it on the second pass).
+  await page.goto(`${base}#/usage`);
+  await page.getByTestId('total-requests').waitFor();
+  const requests = Number(await page.getByTestId('total-requests').textContent());
+  assert.ok(requests >= 3, `usage counts the requests: ${requests}`);
+  const box = await page.getByTestId('usage-chart').boundingBox();
+  assert.ok(box && box.width > 200 && box.height > 100, 'the chart is drawn');
+  // Runs in the page (the test's own lib has no DOM types, hence the structural type).
+  const painted = await page.getByTestId('usage-chart').evaluate((c) => {
+    type Canvas = { width: number; height: number; getContext(k: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+    const canvas = c as unknown as Canvas;
+    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let colored = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i + 3]! > 0 && data[i + 2]! > 150 && data[i]! < 100) colored++;
+    return colored;
+  });
+  assert.ok(painted > 50, `the bars are painted (${painted} blue pixels)`);
+  await shot(page, `${vp}-usage`);
+
+  // Playground: an answer with its cost, and the balance goes down by it.
+  const before = (await h.balance((await h.store.listAccounts())[0]!.id)).available;
+  await page.goto(`${base}#/playground`);
+  await page.fill('input[name=prompt]', 'Hello from the browser');
+  await page.click('text=Send');
+  await page.getByTestId('answer').waitFor();
+  const cost = await page.getByTestId('answer-cost').textContent();
+  assert.match(cost ?? '', /^0\.\d+$/);
+  const after = (await h.balance((await h.store.listAccounts())[0]!.id)).available;
+  assert.ok(after < before, 'the playground spent credits');
+  await shot(page, `${vp}-playground`);
+
+  // Members: an owner invites a reader and gets a one-time link.
+  await page.goto(`${base}#/members`);
+  await page.fill('input[name=invite-email]', `reader-${vp}@browser.test`);
+  await page.selectOption('select[name=invite-role]', 'reader');
+  await page.click('button[type=submit]:has-text("Invite")');
+  assert.match((await page.getByTestId('invite-link').locator('code').textContent()) ?? '', /\/dashboard\/#\/join\//);
+  await shot(page, `${vp}-members`);
+
+  // Operator pages: refused with a wrong token, then accounts with the right one.
+  await page.goto(`${base}#/operator`);
+  await page.fill('input[name=admin-token]', 'wrong');
+  await page.click('text=Enter');
+  await page.getByRole('alert').waitFor();
+  await page.fill('input[name=admin-token]', TOKEN);
+  await page.click('text=Enter');
+  await page.getByTestId('operator-accounts').getByText('test account').waitFor();
+  await shot(page, `${vp}-operator`);
+  // Phone width: nothing is wider than the screen.
+  const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth') as number;
+  assert.ok(overflow <= 1, `no horizontal overflow at ${vp} (${overflow}px)`);
+}
