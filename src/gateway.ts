@@ -18,6 +18,7 @@ import { createRateLimiter } from './services/rate-limit/create-rate-limiter.js'
 import { LimitsResolver } from './services/rate-limit/limits-resolver.js';
 import { loadTierLadder } from './services/rate-limit/load-tier-ladder.js';
 import { startAlerts } from './services/alerts/gateway-alerts.js';
+import { startPayments } from './services/payments/gateway-payments.js';
 import { UpstreamClient } from './upstream/upstream-client.js';
 
 export interface RunningGateway {
@@ -64,7 +65,8 @@ export async function startGateway(
   const limits = new LimitsResolver(store, loadTierLadder());
   watcher.onChange(() => limits.invalidate());
   const alerts = startAlerts(store, wallet, config, now, logger);
-  const deps: GatewayDeps = { config, store, wallet, prices, keys, watcher, upstream, logger, now, redis, limiter, limits, alerts };
+  const payments = startPayments(store, wallet, config, now, logger, alerts);
+  const deps: GatewayDeps = { config, store, wallet, prices, keys, watcher, upstream, logger, now, redis, limiter, limits, alerts, payments };
   const app = createApp(deps);
   const server = createServer({ keepAliveTimeout: 65_000 }, app.listener);
   server.on('clientError', (_err, socket) => {
@@ -96,6 +98,7 @@ export async function startGateway(
         });
         server.closeIdleConnections();
       });
+      await payments.close();
       await alerts.close();
       await wallet.close();
       await upstream.close();

@@ -9,6 +9,7 @@ import { health } from './routes/health.js';
 import { getModel, listModels } from './routes/models.js';
 import { adminRoute } from './admin/admin-routes.js';
 import { organizationRoute } from './routes/organization.js';
+import { paymentRoute } from './routes/payments.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, ctx: RequestContext, deps: GatewayDeps) => Promise<void>;
 
@@ -38,6 +39,10 @@ export function route(method: string, path: string): Handler {
       throw new RouteNotFoundError(method, path); // malformed percent-encoding: not a URL we serve
     }
     return (req, res, ctx, deps) => getModel(req, res, ctx, deps, id);
+  }
+  if (path.startsWith('/v1/tollgate/')) {
+    const payment = paymentRoute(method, path);
+    if (payment) return payment;
   }
   if (path.startsWith('/v1/organization/') || path.startsWith('/v1/tollgate/')) {
     const org = organizationRoute(method, path);

@@ -11,6 +11,7 @@ import type { Wallet } from './wallet/wallet.js';
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import type { LimitsResolver } from './rate-limit/limits-resolver.js';
 import type { GatewayAlerts } from './alerts/gateway-alerts.js';
+import type { GatewayPayments } from './payments/gateway-payments.js';
 
 export interface GatewayDeps {
   config: Config;
@@ -25,6 +26,7 @@ export interface GatewayDeps {
   limiter: RateLimiter;
   limits: LimitsResolver;
   alerts: GatewayAlerts;
+  payments: GatewayPayments;
   /** Shared state across replicas (rate limits, cache); absent on a single replica without REDIS_URL. */
   redis: Redis | undefined;
 }

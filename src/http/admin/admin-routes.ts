@@ -16,6 +16,7 @@ import { sendBytes, sendJson } from '../respond.js';
 import { requireAdmin } from './admin-auth.js';
 import { isTier } from '../../domain/rate-limits/tiers.js';
 import { adminAlertRoutes } from './admin-alert-routes.js';
+import { adminPaymentRoutes } from './admin-payment-routes.js';
 
 type Params = Record<string, string>;
 type AdminHandler = (req: IncomingMessage, res: ServerResponse, p: Params, deps: GatewayDeps, url: URL) => Promise<void>;
@@ -153,7 +154,7 @@ const routes: Array<[string, string, AdminHandler]> = [
   }],
 ];
 
-const allRoutes = [...routes, ...adminAlertRoutes];
+const allRoutes = [...routes, ...adminAlertRoutes, ...adminPaymentRoutes];
 
 export function adminRoute(method: string, path: string): ((req: IncomingMessage, res: ServerResponse, deps: GatewayDeps) => Promise<void>) | undefined {
   let pathMatched = false;
