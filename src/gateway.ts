@@ -65,7 +65,7 @@ export async function startGateway(
   const limits = new LimitsResolver(store, loadTierLadder());
   watcher.onChange(() => limits.invalidate());
   const alerts = startAlerts(store, wallet, config, now, logger);
-  const payments = startPayments(store, wallet, config, now, logger, alerts);
+  const payments = startPayments(store, wallet, config, now, logger, alerts, watcher);
   const deps: GatewayDeps = { config, store, wallet, prices, keys, watcher, upstream, logger, now, redis, limiter, limits, alerts, payments };
   const app = createApp(deps);
   const server = createServer({ keepAliveTimeout: 65_000 }, app.listener);

@@ -20,6 +20,7 @@ export interface StripeStandIn {
   url: string;
   requests: RecordedRequest[];
   sessions: Map<string, Obj>;
+  intents: Map<string, Obj>;
   /** Off-session charges decline with card_declined while this is true. */
   declineCharges: boolean;
   /** The signed event Stripe would send for a paid checkout session. */
@@ -107,7 +108,7 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
   });
 
   return {
-    url, requests, sessions,
+    url, requests, sessions, intents,
     get declineCharges() { return state.declineCharges; },
     set declineCharges(v: boolean) { state.declineCharges = v; },
     checkoutCompleted(sessionId, opts = {}) {

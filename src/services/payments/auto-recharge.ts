@@ -15,8 +15,10 @@ export interface AutoRechargeDeps {
   payments: PaymentStore;
   service: Payments;
   provider: PaymentProvider | undefined;
-  wallet: Wallet;
+  wallet: Pick<Wallet, 'balance'>;
   config: PaymentsConfig;
+  /** Before reading a balance: notice changes other processes made (the CLI), as every request does. */
+  beforeRead?: () => Promise<void>;
   now: () => number;
   logger: Logger;
   alert: (f: RechargeFailure) => Promise<unknown>;
@@ -63,6 +65,7 @@ export class AutoRecharge {
     const { payments, now } = this.deps;
     const s = await payments.getRecharge(accountId);
     if (!s || !s.enabled || !this.deps.provider) return;
+    await this.deps.beforeRead?.();
     const available = (await this.deps.wallet.balance(accountId)).available;
     const t = now();
     const attempt = await payments.getAttempt(accountId, s.episode);

@@ -8,6 +8,7 @@ import { SqlitePaymentStore } from '../../store/sqlite/payments-store.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { Store } from '../../store/store.js';
 import type { GatewayAlerts } from '../alerts/gateway-alerts.js';
+import type { ChangeWatcher } from '../change-watcher.js';
 import { MemoryWallet } from '../wallet/memory-wallet.js';
 import type { Wallet } from '../wallet/wallet.js';
 import { AutoRecharge } from './auto-recharge.js';
@@ -30,6 +31,7 @@ export interface GatewayPayments {
 
 export function startPayments(
   store: Store, wallet: Wallet, config: Config, now: () => number, logger: Logger, alerts: GatewayAlerts,
+  watcher?: ChangeWatcher,
 ): GatewayPayments {
   const paymentStore = paymentStoreFor(store, wallet);
   const provider = providerFor(config);
@@ -45,6 +47,7 @@ export function startPayments(
   recharge = new AutoRecharge({
     payments: paymentStore, service, provider, wallet, config: config.payments, now, logger,
     alert: (f) => alertRechargeFailure(alerts, f, logger),
+    ...(watcher ? { beforeRead: () => watcher.check() } : {}),
   });
   const sweep = setInterval(() => {
     recharge.sweep().catch((err: Error) => logger.warn('auto-recharge sweep failed', { error: err.message }));
