@@ -15,6 +15,7 @@ import { migrateCommand } from './migrate.js';
 import { budgetsCommand } from './budgets.js';
 import { rateLimitsCommand, tiersCommand } from './limits.js';
 import { alertsCommand } from './alerts.js';
+import { checkoutCommand, plansCommand, rechargeCommand } from './payments.js';
 import { builtinPrices } from '../domain/pricing/catalog.js';
 
 const USAGE = `usage: tollgate <command>
@@ -33,6 +34,10 @@ const USAGE = `usage: tollgate <command>
   rate-limits set --project ID [--model FAMILY] [--rpm N] [--tpm N] [--rpd N] | rate-limits list --project ID
   alerts add --account ID --kind low_balance|budget_threshold|grant_expiring|spend_spike|spend_threshold [--params JSON]
          [--webhook URL] [--email a@x,b@y] | alerts list --account ID | alerts delete --rule ID | alerts deliveries [--account ID]
+  plans set --id ID --kind pack|custom [--price-cents N --credits C [--bonus C]] [--min-cents N --max-cents N] | plans list [--json]
+  checkout --account ID --plan ID [--amount-cents N] [--save-card] [--json]   -> {"id", "url"}
+  recharge set --account ID --threshold C (--amount C | --target C) --monthly-cap C [--customer ID] [--payment-method ID] [--off]
+  recharge show --account ID
   migrate [--json]                     apply pending database migrations (also done at every start)
 `;
 
@@ -88,6 +93,9 @@ async function run(command: string, rest: string[], store: Store, config: Config
     case 'tiers': return tiersCommand(rest, store);
     case 'rate-limits': return rateLimitsCommand(rest, store);
     case 'alerts': return alertsCommand(rest, store);
+    case 'plans': return plansCommand(rest, store, config);
+    case 'checkout': return checkoutCommand(rest, store, config);
+    case 'recharge': return rechargeCommand(rest, store);
     default: throw new CliError(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
   }
 }

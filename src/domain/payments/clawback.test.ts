@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCredits } from '../money/pico.js';
 import { creditsOwed, takeable } from './clawback.js';
-import { monthKey, rechargeCredits, retryDelayMs } from './recharge.js';
 
 test('a refund owes back its proportional share of the credits, rounded down, never more than bought', () => {
   const c = parseCredits('11.5');
@@ -18,15 +17,4 @@ test('only the unspent part of the grant is taken, and never below the unreserve
   assert.equal(takeable(100n, 400n, 70n), 70n);
   assert.equal(takeable(100n, 400n, -5n), 0n);
   assert.equal(takeable(100n, 400n, 1000n), 100n);
-});
-
-test('recharge amount: fixed or up to the target, within the monthly cap, in whole cents', () => {
-  const rule = { threshold: parseCredits('5'), amount: parseCredits('20'), target: null, monthlyCap: parseCredits('50') };
-  assert.equal(rechargeCredits(rule, parseCredits('1'), 0n), parseCredits('20'));
-  assert.equal(rechargeCredits(rule, parseCredits('1'), parseCredits('40')), parseCredits('10'));
-  assert.equal(rechargeCredits(rule, parseCredits('1'), parseCredits('50')), 0n);
-  const target = { ...rule, amount: null, target: parseCredits('30') };
-  assert.equal(rechargeCredits(target, parseCredits('4.123456'), 0n), parseCredits('25.87'));
-  assert.ok(retryDelayMs(1) < retryDelayMs(2) && retryDelayMs(9) === retryDelayMs(3));
-  assert.equal(monthKey(Date.UTC(2026, 11, 31, 23, 59)), '2026-12');
 });

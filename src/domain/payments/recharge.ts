@@ -12,11 +12,13 @@ export interface RechargeRule {
 }
 
 /**
- * Credits to buy now (whole cents' worth): the fixed amount, or what lifts `available` to the target; never more
- * than the cap leaves this month (`rechargedThisMonth` counts successful and pending recharges). 0 means nothing.
+ * Credits to buy now (whole cents' worth): the fixed amount, or what lifts `available` to the target (rounded up to
+ * the cent, so the target is reached); never more than the cap leaves this month (`rechargedThisMonth` counts
+ * successful and pending recharges). 0 means nothing.
  */
 export function rechargeCredits(rule: RechargeRule, available: Pico, rechargedThisMonth: Pico): Pico {
   let want = rule.amount ?? (rule.target !== null ? rule.target - available : 0n);
+  if (rule.amount === null && want > 0n && want % PICO_PER_CENT !== 0n) want += PICO_PER_CENT - (want % PICO_PER_CENT);
   const left = rule.monthlyCap - rechargedThisMonth;
   if (want > left) want = left;
   want -= want % PICO_PER_CENT;

@@ -71,7 +71,8 @@ export function paymentStoreFor(store: Store, wallet?: Wallet): PaymentStore {
   throw new Error(`no payment store for ${store.kind}`);
 }
 
-function providerFor(config: Config): PaymentProvider | undefined {
+/** Stripe when its secret key and webhook secret are set; otherwise payments are off. */
+export function providerFor(config: Config): PaymentProvider | undefined {
   const p = config.payments;
   if (!p.stripeSecretKey || !p.stripeWebhookSecret) return undefined;
   return new StripeProvider({

@@ -46,6 +46,34 @@ export interface EventOutcome {
   note?: string;
 }
 
+export interface CheckoutInput {
+  planId: string;
+  amountCents?: number;
+  /** Save the card for auto-recharge (Stripe: setup_future_usage=off_session). */
+  saveCard?: boolean;
+}
+
+/** A checkout on its own (the CLI has no wallet): quote the plan, open the provider's page, record the payment. */
+export async function startCheckout(
+  deps: Pick<PaymentsDeps, 'payments' | 'config' | 'now'> & { provider: PaymentProvider }, accountId: string, input: CheckoutInput,
+): Promise<{ payment: PaymentRecord; url: string; plan: Plan }> {
+  const plan = await deps.payments.getPlan(input.planId);
+  if (!plan) throw new UnknownPlanError(`No plan ${input.planId}.`);
+  const { amountCents, credits } = quote(plan, input.amountCents);
+  const recharge = await deps.payments.getRecharge(accountId);
+  const reference = newId('pay');
+  const session = await deps.provider.createCheckout({
+    accountId, planId: plan.id, planName: plan.name, amountCents, currency: plan.currency, reference,
+    successUrl: deps.config.successUrl, cancelUrl: deps.config.cancelUrl,
+    saveCard: input.saveCard ?? false, customerId: recharge?.customerId ?? null,
+  });
+  const payment = await deps.payments.insertPayment({
+    id: session.id, provider: deps.provider.name, kind: 'checkout', accountId, planId: plan.id, paymentIntentId: null,
+    amountCents, currency: plan.currency, credits,
+  }, deps.now());
+  return { payment, url: session.url, plan };
+}
+
 export class Payments {
   constructor(readonly deps: PaymentsDeps) {}
 
@@ -54,23 +82,8 @@ export class Payments {
   }
 
   /** Starts a purchase: a pending payment row and the provider's checkout page. */
-  async checkout(accountId: string, input: { planId: string; amountCents?: number; saveCard?: boolean }): Promise<{ payment: PaymentRecord; url: string; plan: Plan }> {
-    const provider = this.mustProvider();
-    const plan = await this.deps.payments.getPlan(input.planId);
-    if (!plan) throw new UnknownPlanError(`No plan ${input.planId}.`);
-    const { amountCents, credits } = quote(plan, input.amountCents);
-    const recharge = await this.deps.payments.getRecharge(accountId);
-    const reference = newId('pay');
-    const session = await provider.createCheckout({
-      accountId, planId: plan.id, planName: plan.name, amountCents, currency: plan.currency, reference,
-      successUrl: this.deps.config.successUrl, cancelUrl: this.deps.config.cancelUrl,
-      saveCard: input.saveCard ?? false, customerId: recharge?.customerId ?? null,
-    });
-    const payment = await this.deps.payments.insertPayment({
-      id: session.id, provider: provider.name, kind: 'checkout', accountId, planId: plan.id, paymentIntentId: null,
-      amountCents, currency: plan.currency, credits,
-    }, this.deps.now());
-    return { payment, url: session.url, plan };
+  checkout(accountId: string, input: CheckoutInput): Promise<{ payment: PaymentRecord; url: string; plan: Plan }> {
+    return startCheckout({ ...this.deps, provider: this.mustProvider() }, accountId, input);
   }
 
   /** Verifies and applies one webhook delivery; throws WebhookSignatureError (→ 400) before anything is read. */
