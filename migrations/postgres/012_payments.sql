@@ -53,7 +53,7 @@ CREATE TABLE recharge_settings (
   threshold_pico        BIGINT NOT NULL CHECK (threshold_pico >= 0),
   amount_pico           BIGINT CHECK (amount_pico IS NULL OR amount_pico > 0),
   target_pico           BIGINT CHECK (target_pico IS NULL OR target_pico > 0),
-  monthly_cap_pico      BIGINT NOT NULL CHECK (monthly_cap_pico > 0),
+  monthly_cap_pico      BIGINT NOT NULL CHECK (monthly_cap_pico >= 0),
   customer_id           TEXT,
   payment_method_id     TEXT,
   episode               INTEGER NOT NULL DEFAULT 1,

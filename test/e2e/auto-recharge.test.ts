@@ -163,3 +163,33 @@ test('a declined charge alerts the account, backs off, and turns auto-recharge o
     await f.close();
   }
 });
+
+test('a checkout with save_card keeps the card; the account then turns auto-recharge on itself', async () => {
+  const f = await startPaymentsFixture();
+  try {
+    await f.call('PUT', '/admin/v1/plans/pack-5', ADMIN_TOKEN, { kind: 'pack', price_cents: 500, credits: '5' });
+    const acct = await f.h.account('0');
+    const key = await f.adminKey(acct.accountId);
+    const checkout = await f.call('POST', '/v1/tollgate/checkout', key, { plan_id: 'pack-5', save_card: true });
+    assert.equal(checkout.status, 201, JSON.stringify(checkout.json));
+    const sent = f.stripe.requests.find((r) => r.path === '/v1/checkout/sessions')!;
+    assert.equal((sent.body.payment_intent_data as Record<string, unknown>).setup_future_usage, 'off_session');
+    const completed = f.stripe.checkoutCompleted(checkout.json.id);
+    assert.equal((await f.deliver(completed)).json.granted, true);
+    const saved = (await f.call('GET', '/v1/tollgate/auto_recharge', key)).json;
+    assert.deepEqual([saved.enabled, saved.has_payment_method], [false, true]);
+    assert.match(saved.payment_method_id, /^pm_test_/);
+
+    assert.equal((await f.call('PUT', '/v1/tollgate/auto_recharge', key, { threshold: '10', amount: '5', monthly_cap: '20', customer_id: 'cus_x' })).status, 403);
+    assert.equal((await f.call('PUT', '/v1/tollgate/auto_recharge', key, { threshold: '10', amount: '5', target: '30', monthly_cap: '20' })).status, 400);
+    assert.equal((await f.call('PUT', '/v1/tollgate/auto_recharge', key, { threshold: '10', amount: '5.001', monthly_cap: '20' })).status, 400);
+    const on = await f.call('PUT', '/v1/tollgate/auto_recharge', key, { threshold: '10', amount: '5', monthly_cap: '20' });
+    assert.equal(on.status, 200, JSON.stringify(on.json));
+    await f.h.gateway.deps.payments.recharge.idle();
+    const charge = f.stripe.requests.filter((r) => r.path === '/v1/payment_intents');
+    assert.deepEqual(charge.map((c) => [c.body.amount, c.body.customer, c.body.payment_method]), [['500', saved.customer_id, saved.payment_method_id]]);
+    assert.equal(formatCredits((await f.h.balance(acct.accountId)).available), '10');
+  } finally {
+    await f.close();
+  }
+});

@@ -80,6 +80,11 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
       intents.set(id, intent);
       return { status: 200, body: intent };
     }
+    const got = /^\/v1\/payment_intents\/([^/]+)$/.exec(path);
+    if (method === 'GET' && got) {
+      const intent = intents.get(got[1]!);
+      if (intent) return { status: 200, body: intent };
+    }
     return { status: 404, body: { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${method}: ${path}).` } } };
   };
 
@@ -114,12 +119,17 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
     checkoutCompleted(sessionId, opts = {}) {
       const s = sessions.get(sessionId);
       if (!s) throw new Error(`no session ${sessionId}`);
-      if (!s.payment_intent) s.payment_intent = rid('pi');
       const pid = s.payment_intent_data as Obj;
       const saved = pid.setup_future_usage === 'off_session';
-      return event('checkout.session.completed', {
-        ...s, status: 'complete', payment_status: 'paid', customer: s.customer ?? opts.customer ?? (saved ? rid('cus') : null),
-      }, opts.eventId);
+      if (!s.payment_intent) {
+        s.payment_intent = rid('pi');
+        s.customer = s.customer ?? opts.customer ?? (saved ? rid('cus') : null);
+        intents.set(s.payment_intent as string, {
+          id: s.payment_intent, object: 'payment_intent', amount: s.amount_total, amount_received: s.amount_total, currency: s.currency,
+          customer: s.customer, payment_method: rid('pm'), status: 'succeeded', metadata: pid.metadata ?? {},
+        });
+      }
+      return event('checkout.session.completed', { ...s, status: 'complete', payment_status: 'paid' }, opts.eventId);
     },
     paymentIntentSucceeded(intent, opts = {}) {
       return event('payment_intent.succeeded', { ...intent, status: 'succeeded', amount_received: intent.amount }, opts.eventId);

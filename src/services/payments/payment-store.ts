@@ -104,7 +104,7 @@ export interface PaymentStore {
   getRecharge(accountId: string): Promise<RechargeSettings | undefined>;
   /** Sets an account's auto-recharge; re-enabling clears the failure count. */
   putRecharge(s: RechargeSettingsInput, now: number): Promise<RechargeSettings>;
-  /** Saves the card a checkout stored, unless the operator already set one. */
+  /** Saves the card a checkout stored, unless one is set already; with no settings yet, auto-recharge stays off. */
   saveCard(accountId: string, customerId: string, paymentMethodId: string | null, now: number): Promise<void>;
   listEnabledRecharges(): Promise<RechargeSettings[]>;
   /** Claims the episode's one attempt (conditional insert): false when another process already did. */

@@ -56,6 +56,7 @@ export class RechargeSettingsError extends Error {
 }
 
 export function checkRecharge(s: RechargeSettingsInput): RechargeSettingsInput {
+  if (s.monthlyCap <= 0n) throw new RechargeSettingsError("'monthly_cap' must be above zero.", 'monthly_cap');
   if ((s.amount === null) === (s.target === null)) throw new RechargeSettingsError('Give exactly one of amount or target.', 'amount');
   if (s.target !== null && s.target <= s.threshold) throw new RechargeSettingsError('The target must be above the threshold.', 'target');
   for (const [name, v] of [['amount', s.amount], ['target', s.target], ['threshold', s.threshold], ['monthly_cap', s.monthlyCap]] as const) {

@@ -146,8 +146,18 @@ export class Payments {
       return { event: e.type, granted: false, note: 'mismatch' };
     }
     const { grant, created } = await this.grant(payment, e.paymentIntentId);
-    if (e.via === 'checkout' && e.customerId) await this.deps.payments.saveCard(payment.accountId, e.customerId, e.paymentMethodId, this.deps.now());
+    if (e.via === 'checkout' && e.customerId) await this.saveCard(payment.accountId, e.customerId, e.paymentMethodId, e.paymentIntentId);
     return { event: e.type, granted: created, grantId: grant.id };
+  }
+
+  /** Keeps the card a checkout saved (customer and payment method), for auto-recharge; a failure only logs. */
+  private async saveCard(accountId: string, customerId: string, paymentMethodId: string | null, paymentIntentId: string | null): Promise<void> {
+    try {
+      const method = paymentMethodId ?? (paymentIntentId ? await this.mustProvider().savedPaymentMethod(paymentIntentId) : null);
+      await this.deps.payments.saveCard(accountId, customerId, method, this.deps.now());
+    } catch (err) {
+      this.deps.logger.warn('could not save the card of a checkout', { account_id: accountId, error: (err as Error).message });
+    }
   }
 
   private async reverse(e: Extract<PaymentEvent, { type: 'refunded' | 'disputed' }>): Promise<ReversalResult | undefined> {

@@ -58,6 +58,8 @@ export interface PaymentProvider {
   readonly name: string;
   createCheckout(req: CheckoutRequest): Promise<CheckoutSession>;
   chargeOffSession(req: OffSessionCharge): Promise<ChargeResult>;
+  /** The card a paid checkout saved for off-session use (Stripe: the payment intent's payment method). */
+  savedPaymentMethod(paymentIntentId: string): Promise<string | null>;
   /** Verifies the signature over the raw body and normalizes the event; throws WebhookSignatureError when it fails. */
   parseWebhook(rawBody: Buffer, headers: Record<string, string | string[] | undefined>): PaymentEvent;
 }

@@ -67,6 +67,11 @@ export class StripeProvider implements PaymentProvider {
     }
   }
 
+  async savedPaymentMethod(paymentIntentId: string): Promise<string | null> {
+    const intent = await this.stripe.paymentIntents.retrieve(paymentIntentId);
+    return typeof intent.payment_method === 'string' ? intent.payment_method : intent.payment_method?.id ?? null;
+  }
+
   parseWebhook(rawBody: Buffer, headers: Record<string, string | string[] | undefined>): PaymentEvent {
     const sig = headers['stripe-signature'];
     if (typeof sig !== 'string') throw new WebhookSignatureError('missing Stripe-Signature header');

@@ -118,8 +118,11 @@ export class PgPaymentStore implements PaymentStore {
   }
 
   async saveCard(accountId: string, customerId: string, paymentMethodId: string | null, now: number): Promise<void> {
-    await this.pool.query(`UPDATE recharge_settings SET customer_id = COALESCE(customer_id, $1),
-      payment_method_id = COALESCE(payment_method_id, $2), updated_at = $3 WHERE account_id = $4`, [customerId, paymentMethodId, now, accountId]);
+    await this.pool.query(`INSERT INTO recharge_settings (account_id, enabled, threshold_pico, monthly_cap_pico, customer_id, payment_method_id,
+      updated_at) VALUES ($4, FALSE, 0, 0, $1, $2, $3) ON CONFLICT (account_id) DO UPDATE SET
+        customer_id = COALESCE(recharge_settings.customer_id, EXCLUDED.customer_id),
+        payment_method_id = COALESCE(recharge_settings.payment_method_id, EXCLUDED.payment_method_id), updated_at = EXCLUDED.updated_at`,
+    [customerId, paymentMethodId, now, accountId]);
   }
 
   async listEnabledRecharges(): Promise<RechargeSettings[]> {

@@ -122,8 +122,10 @@ export class SqlitePaymentStore implements PaymentStore {
   }
 
   async saveCard(accountId: string, customerId: string, paymentMethodId: string | null, now: number): Promise<void> {
-    this.db.prepare(`UPDATE recharge_settings SET customer_id = COALESCE(customer_id, ?), payment_method_id = COALESCE(payment_method_id, ?),
-      updated_at = ? WHERE account_id = ?`).run(customerId, paymentMethodId, now, accountId);
+    this.db.prepare(`INSERT INTO recharge_settings (account_id, enabled, threshold_pico, monthly_cap_pico, customer_id, payment_method_id, updated_at)
+      VALUES (?, 0, 0, 0, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET customer_id = COALESCE(recharge_settings.customer_id, excluded.customer_id),
+        payment_method_id = COALESCE(recharge_settings.payment_method_id, excluded.payment_method_id), updated_at = excluded.updated_at`)
+      .run(accountId, customerId, paymentMethodId, now);
   }
 
   async listEnabledRecharges(): Promise<RechargeSettings[]> {
