@@ -125,6 +125,12 @@ test('a declined charge alerts the account, backs off, and turns auto-recharge o
     assert.deepEqual([status.enabled, status.consecutive_failures], [true, 1]);
     assert.match(status.last_error, /card_declined/);
     assert.equal((await failedAlerts()).length, 1);
+    // Stripe's payment_intent.payment_failed for the same charge counts no second failure.
+    const declined = [...f.stripe.intents.values()][0]!;
+    assert.equal((await f.deliver(f.stripe.paymentIntentFailed(declined))).status, 200);
+    status = (await f.call('GET', `/admin/v1/accounts/${acct.accountId}/auto_recharge`, ADMIN_TOKEN)).json;
+    assert.equal(status.consecutive_failures, 1);
+    assert.equal((await failedAlerts()).length, 1);
 
     // Backing off: no new charge before the retry time, however often it is checked.
     await recharge.check(acct.accountId);

@@ -107,6 +107,12 @@ test('a tampered, stale, wrongly signed or unsigned webhook is refused with 400 
     assert.equal(balance.grants.length, 0);
     const payments = await f.call('GET', `/admin/v1/accounts/${acct.accountId}/payments`, ADMIN_TOKEN);
     assert.equal(payments.json.data[0].status, 'pending');
+    // Correctly signed, but for another amount than the one quoted: nothing is granted.
+    const other = f.stripe.checkoutCompleted(checkout.json.id);
+    (other.data as { object: Record<string, unknown> }).object.amount_total = 50_000;
+    const mismatch = await f.deliver(other);
+    assert.deepEqual([mismatch.status, mismatch.json.granted], [200, false]);
+    assert.equal((await f.h.balance(acct.accountId)).grants.length, 0);
     // The genuine delivery still works afterwards.
     assert.equal((await f.deliver(undefined, undefined, payload)).json.granted, true);
     assert.equal(formatCredits((await f.h.balance(acct.accountId)).available), '5');

@@ -26,6 +26,7 @@ export interface StripeStandIn {
   /** The signed event Stripe would send for a paid checkout session. */
   checkoutCompleted(sessionId: string, opts?: { eventId?: string; customer?: string }): Obj;
   paymentIntentSucceeded(intent: Obj, opts?: { eventId?: string }): Obj;
+  paymentIntentFailed(intent: Obj, opts?: { eventId?: string }): Obj;
   chargeRefunded(paymentIntentId: string, amountRefunded: number, opts?: { eventId?: string; chargeId?: string }): Obj;
   /** Headers a genuine delivery of `payload` carries, signed with the library's own test-header helper. */
   sign(payload: string, secret: string, timestamp?: number): Record<string, string>;
@@ -133,6 +134,9 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
     },
     paymentIntentSucceeded(intent, opts = {}) {
       return event('payment_intent.succeeded', { ...intent, status: 'succeeded', amount_received: intent.amount }, opts.eventId);
+    },
+    paymentIntentFailed(intent, opts = {}) {
+      return event('payment_intent.payment_failed', { ...intent, status: 'requires_payment_method' }, opts.eventId);
     },
     chargeRefunded(paymentIntentId, amountRefunded, opts = {}) {
       return event('charge.refunded', {
