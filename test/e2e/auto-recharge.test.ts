@@ -199,3 +199,32 @@ test('a checkout with save_card keeps the card; the account then turns auto-rech
     await f.close();
   }
 });
+
+test('a charge whose answer was lost is asked again with the same idempotency key and charged once', async () => {
+  let t = Date.now();
+  const f = await startPaymentsFixture({ now: () => t });
+  try {
+    f.stripe.dropAnswers = 3; // the first call and both of the library's own retries lose their answer
+    const acct = await f.h.account('0.005');
+    const recharge = f.h.gateway.deps.payments.recharge;
+    await setRecharge(f, acct.accountId, { threshold: '0.01', amount: '5', monthly_cap: '50' });
+    await recharge.idle();
+    assert.equal(f.stripe.intents.size, 1, 'Stripe charged');
+    assert.equal((await f.h.balance(acct.accountId)).grants.filter((g) => g.source === 'auto_recharge').length, 0, 'but Tollgate does not know yet');
+    await recharge.check(acct.accountId);
+    assert.equal(charges(f).length, 3, 'no new call while the outcome may still arrive');
+    t += 3 * 60_000;
+    await recharge.check(acct.accountId);
+    const keys = new Set(charges(f).map((c) => c.idempotencyKey));
+    assert.deepEqual([...keys], [`tollgate-recharge:${acct.accountId}:1`]);
+    assert.equal(f.stripe.intents.size, 1, 'asked again, charged once');
+    const balance = await f.h.balance(acct.accountId);
+    assert.deepEqual(balance.grants.filter((g) => g.source === 'auto_recharge').map((g) => formatCredits(g.amount)), ['5']);
+    await recharge.check(acct.accountId);
+    await recharge.sweep();
+    assert.equal(f.stripe.intents.size, 1);
+    await assertLedgerBalances(f.h.store, acct.accountId);
+  } finally {
+    await f.close();
+  }
+});

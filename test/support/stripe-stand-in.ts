@@ -23,6 +23,8 @@ export interface StripeStandIn {
   intents: Map<string, Obj>;
   /** Off-session charges decline with card_declined while this is true. */
   declineCharges: boolean;
+  /** The next N payment-intent calls are processed, but their connection is cut before the answer (a lost outcome). */
+  dropAnswers: number;
   /** The signed event Stripe would send for a paid checkout session. */
   checkoutCompleted(sessionId: string, opts?: { eventId?: string; customer?: string }): Obj;
   paymentIntentSucceeded(intent: Obj, opts?: { eventId?: string }): Obj;
@@ -41,7 +43,7 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
   const intents = new Map<string, Obj>();
   const replies = new Map<string, { status: number; body: string }>();
   const signer = new Stripe('sk_test_signer');
-  const state = { declineCharges: false };
+  const state = { declineCharges: false, dropAnswers: 0 };
 
   const handle = (method: string, path: string, body: Obj): { status: number; body: Obj } => {
     if (method === 'POST' && path === '/v1/checkout/sessions') {
@@ -102,6 +104,11 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
         reply = { status: out.status, body: JSON.stringify(out.body) };
         if (replayKey) replies.set(replayKey, reply);
       }
+      if (path === '/v1/payment_intents' && state.dropAnswers > 0) {
+        state.dropAnswers--;
+        req.socket.destroy();
+        return;
+      }
       res.writeHead(reply.status, { 'content-type': 'application/json', 'request-id': rid('req') }).end(reply.body);
     }).catch(() => res.writeHead(500).end());
   });
@@ -117,6 +124,8 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
     url, requests, sessions, intents,
     get declineCharges() { return state.declineCharges; },
     set declineCharges(v: boolean) { state.declineCharges = v; },
+    get dropAnswers() { return state.dropAnswers; },
+    set dropAnswers(v: number) { state.dropAnswers = v; },
     checkoutCompleted(sessionId, opts = {}) {
       const s = sessions.get(sessionId);
       if (!s) throw new Error(`no session ${sessionId}`);

@@ -11,6 +11,11 @@ import type { OffSessionOutcome, Payments } from './payments.js';
 import type { PaymentProvider } from './provider.js';
 import type { RechargeFailure } from './recharge-alert.js';
 
+/** A charge still pending after this long lost its outcome (a crash, a broken connection): it is asked again. */
+const PENDING_RESUME_MS = 2 * 60_000;
+/** Stripe keeps idempotency keys for 24 hours; past that a resumed call could charge anew, so it is left alone. */
+const PENDING_RESUME_UNTIL_MS = 23 * 3_600_000;
+
 export interface AutoRechargeDeps {
   payments: PaymentStore;
   service: Payments;
@@ -73,6 +78,15 @@ export class AutoRecharge {
       if (attempt) await payments.nextEpisode(accountId, s.episode, t);
       return;
     }
+    if (attempt?.status === 'pending') {
+      const age = t - attempt.createdAt;
+      // Asking again with the same idempotency key returns the first call's outcome (or makes the call if it never
+      // arrived): it can never charge twice.
+      if (age > PENDING_RESUME_MS && age < PENDING_RESUME_UNTIL_MS && s.customerId && s.paymentMethodId) {
+        await this.charge(s, attempt.credits, attempt.amountCents);
+      }
+      return;
+    }
     if (attempt) {
       // This crossing already had its attempt. A capped one is tried again when a new month lifts the cap.
       if (attempt.status === 'capped' && attempt.monthKey !== monthKey(t)) await payments.nextEpisode(accountId, s.episode, t);
@@ -99,8 +113,8 @@ export class AutoRecharge {
         currency: this.deps.config.currency, idempotencyKey: `tollgate-${reference}`, reference,
       });
     } catch (err) {
-      // The outcome is unknown (the provider may have charged): the attempt stays pending, so nothing charges again
-      // for this crossing; the provider's webhook settles it either way.
+      // The outcome is unknown (the provider may have charged): the attempt stays pending, so nothing new charges for
+      // this crossing; the provider's webhook settles it, or a later check asks again with the same idempotency key.
       this.deps.logger.error('auto-recharge charge outcome unknown; waiting for the webhook', { account_id: s.accountId, error: (err as Error).message });
       return;
     }
