@@ -15,7 +15,6 @@ import { migrateCommand } from './migrate.js';
 import { budgetsCommand } from './budgets.js';
 import { rateLimitsCommand, tiersCommand } from './limits.js';
 import { alertsCommand } from './alerts.js';
-import { checkoutCommand, plansCommand, rechargeCommand } from './payments.js';
 import { builtinPrices } from '../domain/pricing/catalog.js';
 
 const USAGE = `usage: tollgate <command>
@@ -93,9 +92,10 @@ async function run(command: string, rest: string[], store: Store, config: Config
     case 'tiers': return tiersCommand(rest, store);
     case 'rate-limits': return rateLimitsCommand(rest, store);
     case 'alerts': return alertsCommand(rest, store);
-    case 'plans': return plansCommand(rest, store, config);
-    case 'checkout': return checkoutCommand(rest, store, config);
-    case 'recharge': return rechargeCommand(rest, store);
+    // Loaded on use: the payment commands bring in Stripe's library, which the other commands do not need.
+    case 'plans': return (await import('./payments.js')).plansCommand(rest, store, config);
+    case 'checkout': return (await import('./payments.js')).checkoutCommand(rest, store, config);
+    case 'recharge': return (await import('./payments.js')).rechargeCommand(rest, store);
     default: throw new CliError(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
   }
 }
