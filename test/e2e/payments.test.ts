@@ -47,6 +47,13 @@ test('a paid checkout grants once; replayed and duplicated events grant nothing 
     const payments = await f.call('GET', '/v1/tollgate/payments', key);
     assert.equal(payments.json.data[0].status, 'succeeded');
     assert.equal(payments.json.data[0].grant_id, purchases[0]!.id);
+    // The receipt shows the money paid next to the credits granted and their expiry.
+    const receipts = await f.call('GET', '/v1/tollgate/receipts', key);
+    const receipt = receipts.json.data.find((r: { grant_id: string }) => r.grant_id === purchases[0]!.id);
+    assert.equal(receipt.kind, 'purchase');
+    assert.equal(receipt.credits, '12');
+    assert.deepEqual(receipt.amount, { amount_cents: 1000, currency: 'usd' });
+    assert.ok(receipt.expires_at);
     // The sign-up/promo credit (priority 10) burns before the purchase.
     await f.h.client(acct.key).chat.completions.create({ model: 'gpt-4o-mini', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
     const after = await f.h.balance(acct.accountId);
@@ -158,6 +165,9 @@ test('a refund claws back only what is unspent of that purchase, once, as a ledg
     assert.equal(parseCredits(payment.clawed_back), parseCredits('0.0001') - spent);
     const refunds = (await f.h.store.listLedger(acct.accountId)).filter((e) => e.kind === 'refund');
     assert.equal(refunds.length, 2);
+    const refundReceipts = (await f.call('GET', `/admin/v1/accounts/${acct.accountId}/receipts`, ADMIN_TOKEN)).json.data
+      .filter((r: { kind: string }) => r.kind === 'refund');
+    assert.equal(refundReceipts.length, 2, 'each refund posting is a receipt');
     assert.equal(refunds.reduce((s, e) => s + e.amount, 0n), parseCredits('0.0001') - spent);
     const totals = await f.h.store.ledgerTotals(acct.accountId);
     assert.equal(totals.refunded, parseCredits('0.0001') - spent);
