@@ -19,6 +19,7 @@ import { LimitsResolver } from './services/rate-limit/limits-resolver.js';
 import { loadTierLadder } from './services/rate-limit/load-tier-ladder.js';
 import { startAlerts } from './services/alerts/gateway-alerts.js';
 import { UpstreamClient } from './upstream/upstream-client.js';
+import { startBatchPoller } from './services/batches/batch-poller.js';
 
 export interface RunningGateway {
   server: Server;
@@ -65,6 +66,7 @@ export async function startGateway(
   watcher.onChange(() => limits.invalidate());
   const alerts = startAlerts(store, wallet, config, now, logger);
   const deps: GatewayDeps = { config, store, wallet, prices, keys, watcher, upstream, logger, now, redis, limiter, limits, alerts };
+  const batchPoller = await startBatchPoller(deps);
   const app = createApp(deps);
   const server = createServer({ keepAliveTimeout: 65_000 }, app.listener);
   server.on('clientError', (_err, socket) => {
@@ -97,6 +99,7 @@ export async function startGateway(
         server.closeIdleConnections();
       });
       await alerts.close();
+      await batchPoller.close();
       await wallet.close();
       await upstream.close();
       await store.close();

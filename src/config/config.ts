@@ -39,6 +39,8 @@ const schema = z.object({
   TOLLGATE_SHUTDOWN_GRACE_MS: intFrom(30_000, 0),
   TOLLGATE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   TOLLGATE_CONFIG: z.string().optional(),
+  TOLLGATE_MAX_FILE_BYTES: intFrom(200 * 1024 * 1024, 1024),
+  TOLLGATE_BATCH_POLL_MS: intFrom(60_000, 10),
 });
 
 export interface Config {
@@ -65,6 +67,10 @@ export interface Config {
   smtpUrl: string | undefined;
   alertFrom: string | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Largest file upload (Files API), and largest batch input file read to plan a batch. */
+  maxFileBytes: number;
+  /** How often unsettled batches are polled upstream. */
+  batchPollMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -115,5 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     smtpUrl: c.TOLLGATE_SMTP_URL,
     alertFrom: c.TOLLGATE_ALERT_FROM,
     logLevel: c.TOLLGATE_LOG_LEVEL,
+    maxFileBytes: c.TOLLGATE_MAX_FILE_BYTES,
+    batchPollMs: c.TOLLGATE_BATCH_POLL_MS,
   };
 }

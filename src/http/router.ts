@@ -9,6 +9,7 @@ import { health } from './routes/health.js';
 import { getModel, listModels } from './routes/models.js';
 import { adminRoute } from './admin/admin-routes.js';
 import { organizationRoute } from './routes/organization.js';
+import { filesBatchesRoute, isFilesBatchesPath } from './routes/files-batches.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, ctx: RequestContext, deps: GatewayDeps) => Promise<void>;
 
@@ -39,6 +40,7 @@ export function route(method: string, path: string): Handler {
     }
     return (req, res, ctx, deps) => getModel(req, res, ctx, deps, id);
   }
+  if (isFilesBatchesPath(path)) return filesBatchesRoute(method, path);
   if (path.startsWith('/v1/organization/') || path.startsWith('/v1/tollgate/')) {
     const org = organizationRoute(method, path);
     if (org) return org;
