@@ -238,7 +238,7 @@ test('a restart keeps a pending batch held, and it is settled once afterwards', 
       assert.equal(before.available - held.available, estimate);
       const open = await restarted.deps.store.openHolds();
       assert.equal(open.length, 1);
-      assert.equal(open[0]?.requestId, `${batch.id}~h1`);
+      assert.ok(open[0]?.requestId.startsWith(`${batch.id}~h1.`), open[0]?.requestId);
 
       const client = new OpenAI({ apiKey: a.key, baseURL: `${restarted.url}/v1`, maxRetries: 0 });
       const done = await client.batches.retrieve(batch.id);
@@ -254,6 +254,41 @@ test('a restart keeps a pending batch held, and it is settled once afterwards', 
       await assertNoOpenHolds(restarted.deps.store);
     } finally {
       await restarted.close();
+    }
+  });
+});
+
+test('PostgreSQL: when a replica with a pending batch stops, another replica re-holds and settles it once', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  await withHarness(async (h) => {
+    if (h.storeKind !== 'postgres') {
+      t.skip('needs two replicas on PostgreSQL');
+      return;
+    }
+    const other = await startGateway({ ...h.config, port: 0, replicaTimeoutMs: 100 }, { logger: silentLogger });
+    try {
+      const a = await h.account('10');
+      const before = await h.balance(a.accountId);
+      const client = h.client(a.key);
+      const batch = await client.batches.create({ input_file_id: (await upload(client)).id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+      await h.gateway.close(); // its holds are now a stopped replica's
+      await other.deps.wallet.recover();
+      assert.equal((await other.deps.wallet.balance(a.accountId)).held, 0n, 'the sweep released the batch hold');
+      await Promise.all([batchesFor(other.deps).poll(100), batchesFor(other.deps).poll(100)]);
+      const after = await other.deps.wallet.balance(a.accountId);
+      assert.equal(after.held, 0n);
+      const c2 = new OpenAI({ apiKey: a.key, baseURL: `${other.url}/v1`, maxRetries: 0 });
+      const done = await c2.batches.retrieve(batch.id);
+      assert.equal(before.available - after.available, await costFromOutput(c2, done.output_file_id ?? ''));
+      // One ok settlement; the released first hold and any re-hold that lost the race between the two polls are free.
+      const records = (await other.deps.store.listUsage({ accountId: a.accountId })).filter((u) => u.endpoint === 'batch');
+      assert.equal(records.filter((u) => u.status === 'ok').length, 1);
+      const free = records.filter((u) => u.status !== 'ok');
+      assert.ok(free.length >= 1 && free.length <= 2, JSON.stringify(free.map((u) => u.requestId)));
+      assert.ok(free.every((u) => u.status === 'interrupted' && u.cost === 0n));
+      await assertLedgerBalances(other.deps.store, a.accountId);
+      await assertNoOpenHolds(other.deps.store);
+    } finally {
+      await other.close();
     }
   });
 });

@@ -1,5 +1,6 @@
 // Keeps each batch held until it ends and settles it once: re-holds a batch whose hold a restart released, and
 // settles a finished batch at batch prices from its output and error files' usage.
+import { randomBytes } from 'node:crypto';
 import { batchPrice } from '../../domain/pricing/batch-price.js';
 import { costOf } from '../../domain/pricing/cost.js';
 import type { Pico } from '../../domain/money/pico.js';
@@ -27,7 +28,7 @@ export class BatchSettlement {
 
   /**
    * Makes sure the batch is under an open hold. A hold that a restart (or the dead-replica sweep) released is
-   * replaced by a new one for the same estimate, under `<batch id>~h<generation>`; if the credit is gone by then the
+   * replaced by a new one for the same estimate, under `<batch id>~h<generation>.<random>`; if the credit is gone by then the
    * new hold is for 0 and the settlement captures what is free, the rest recorded as uncollected.
    * Returns the row as it now is, or undefined when the batch needs nothing (settled, or its hold not yet durable).
    */
@@ -42,7 +43,8 @@ export class BatchSettlement {
       return undefined;
     }
     const generation = row.holdGeneration + 1;
-    const holdRequestId = `${row.batchId}~h${generation}`;
+    // Unique per attempt: two pollers re-holding at once must never share a hold they could release for each other.
+    const holdRequestId = `${row.batchId}~h${generation}.${randomBytes(4).toString('hex')}`;
     const meta = { projectId: row.projectId, keyId: row.keyId, model: row.model, endpoint: BATCH_USAGE_ENDPOINT, stream: false };
     let held = await this.deps.wallet.hold({ requestId: holdRequestId, accountId: row.accountId, amount: row.estimate, meta });
     if (!held.ok) {
