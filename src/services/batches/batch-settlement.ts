@@ -86,6 +86,14 @@ export class BatchSettlement {
       await this.store.releaseClaim(live.batchId, live.holdRequestId);
       throw err;
     }
+    // The wallet takes a settlement only for an open hold: if a sweep released this one meanwhile, nothing was
+    // captured, so the batch goes back to pending and the next pass holds it again and settles it then.
+    await this.deps.wallet.flush();
+    if ((await this.store.holdFate(live.holdRequestId)) !== 'settled') {
+      await this.store.releaseClaim(live.batchId, live.holdRequestId);
+      this.deps.logger.warn('batch hold was released before its settlement; it will be held and settled again', { batchId: live.batchId });
+      return;
+    }
     await this.store.markSettled(live.batchId, live.holdRequestId, cost, this.deps.now());
     if (cost > 0n) this.deps.alerts.schedule(live.accountId);
   }
