@@ -19,6 +19,8 @@ export const metrics = {
   journalPostings: new Counter('tollgate_journal_postings_total', 'Postings written by the journal'),
   storeFailures: new Counter('tollgate_store_failures_total', 'Store operations that failed (each retried or answered 503)'),
   journalFailures: new Counter('tollgate_journal_failures_total', 'Group-commit batches that failed and were retried'),
+  batchPollFailures: new Counter('tollgate_batch_poll_failures_total', 'Batch polls or settlements that failed (retried on the next poll)'),
+  batchSettlements: new Counter('tollgate_batch_settlements_total', 'Batches settled at batch prices'),
 };
 
 export function renderMetrics(): string {

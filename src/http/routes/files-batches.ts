@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Dispatcher } from 'undici';
 import type { GatewayDeps } from '../../services/gateway-deps.js';
 import { batchesFor, type Batches } from '../../services/batches/batches.js';
-import type { UpstreamBatch } from '../../services/batches/batch-settlement.js';
+import { asUpstreamBatch } from '../../services/batches/batch-settlement.js';
 import { readBounded } from '../../services/batches/read-bounded.js';
 import type { RequestContext } from '../../services/usage-record.js';
 import type { KeyLookup } from '../../store/store.js';
@@ -139,9 +139,10 @@ const listBatches: Handler = async (req, res, _ctx, deps) => {
   const data = listData(json);
   const own = await batches.store.batchesOwnedBy(who.account.id, data.map((d) => String(d.id)));
   const mine = data.filter((d) => own.has(String(d.id)));
-  for (const b of mine) {
-    const row = await batches.store.getBatch(String(b.id));
-    if (row && typeof b.status === 'string') await batches.observe(row, b as unknown as UpstreamBatch);
+  for (const item of mine) {
+    const b = asUpstreamBatch(item);
+    const row = b && (await batches.store.getBatch(b.id));
+    if (b && row) await batches.observe(row, b);
   }
   sendJson(res, 200, page(json, mine), passThroughHeaders(up.headers));
 };
@@ -150,7 +151,8 @@ async function retrieveBatch(req: IncomingMessage, res: ServerResponse, deps: Ga
   const { who, batches } = await begin(req, deps);
   const row = await batches.ownBatch(who, id);
   const { res: up, payload, json } = await upstreamJson(deps, 'GET', `/batches/${encodeURIComponent(id)}`);
-  if (json && typeof json.status === 'string') await batches.observe(row, json as unknown as UpstreamBatch);
+  const batch = asUpstreamBatch(json);
+  if (batch) await batches.observe(row, batch);
   relay(res, up, payload);
 }
 
@@ -158,7 +160,8 @@ async function cancelBatch(req: IncomingMessage, res: ServerResponse, deps: Gate
   const { who, batches } = await begin(req, deps);
   const row = await batches.ownBatch(who, id);
   const { res: up, payload, json } = await upstreamJson(deps, 'POST', `/batches/${encodeURIComponent(id)}/cancel`);
-  if (json && typeof json.status === 'string') await batches.observe(row, json as unknown as UpstreamBatch);
+  const batch = asUpstreamBatch(json);
+  if (batch) await batches.observe(row, batch);
   relay(res, up, payload);
 }
 

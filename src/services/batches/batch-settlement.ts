@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { batchPrice } from '../../domain/pricing/batch-price.js';
 import { costOf } from '../../domain/pricing/cost.js';
 import type { Pico } from '../../domain/money/pico.js';
+import { metrics } from '../../observability/metrics.js';
 import type { UsageRecord, UsageStatus } from '../../store/records.js';
 import type { GatewayDeps } from '../gateway-deps.js';
 import { BATCH_ENDPOINTS } from './batch-plan.js';
@@ -21,6 +22,13 @@ export interface UpstreamBatch {
   status: string;
   output_file_id?: string | null;
   error_file_id?: string | null;
+}
+
+/** The settlement fields of an upstream batch object, or undefined when it is not one. */
+export function asUpstreamBatch(json: Record<string, unknown> | undefined): UpstreamBatch | undefined {
+  if (!json || typeof json.id !== 'string' || typeof json.status !== 'string') return undefined;
+  const file = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+  return { id: json.id, status: json.status, output_file_id: file(json.output_file_id), error_file_id: file(json.error_file_id) };
 }
 
 export class BatchSettlement {
@@ -95,6 +103,7 @@ export class BatchSettlement {
       return;
     }
     await this.store.markSettled(live.batchId, live.holdRequestId, cost, this.deps.now());
+    metrics.batchSettlements.inc();
     if (cost > 0n) this.deps.alerts.schedule(live.accountId);
   }
 

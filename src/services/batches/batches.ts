@@ -16,7 +16,7 @@ import { toUpstreamError } from '../../upstream/upstream-client.js';
 import type { GatewayDeps } from '../gateway-deps.js';
 import type { RequestContext } from '../usage-record.js';
 import { planBatch, type BatchPlan } from './batch-plan.js';
-import { BATCH_USAGE_ENDPOINT, BatchSettlement, TERMINAL_STATUSES, type UpstreamBatch } from './batch-settlement.js';
+import { BATCH_USAGE_ENDPOINT, BatchSettlement, TERMINAL_STATUSES, asUpstreamBatch, type UpstreamBatch } from './batch-settlement.js';
 import type { BatchRow, BatchStore } from './batch-store.js';
 import { readBounded } from './read-bounded.js';
 
@@ -140,11 +140,12 @@ export class Batches {
         const live = await this.settlement.ensureHeld(row);
         if (!live) continue;
         const res = await this.deps.upstream.send({ method: 'GET', path: `/batches/${encodeURIComponent(row.batchId)}` });
-        const batch = parseJsonObject(await readBounded(res.body, this.deps.config.maxBodyBytes));
-        if (res.statusCode !== 200 || !batch || typeof batch.status !== 'string') continue;
-        await this.observe(live, batch as unknown as UpstreamBatch);
+        const batch = asUpstreamBatch(parseJsonObject(await readBounded(res.body, this.deps.config.maxBodyBytes)));
+        if (res.statusCode !== 200 || !batch) continue;
+        await this.observe(live, batch);
       } catch (err) {
-        this.deps.logger.error('batch poll failed for one batch', { batchId: row.batchId, error: (err as Error).message });
+        metrics.batchPollFailures.inc();
+        this.deps.logger.error('batch poll failed for one batch; retried on the next poll', { batchId: row.batchId, error: (err as Error).message });
       }
     }
   }
