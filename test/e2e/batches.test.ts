@@ -292,3 +292,35 @@ test('PostgreSQL: when a replica with a pending batch stops, another replica re-
     }
   });
 });
+
+test('an embeddings batch is charged its input tokens at half the input price', { timeout: TEST_TIMEOUT_MS }, async () => {
+  await withHarness(async (h) => {
+    const a = await h.account('10');
+    const client = h.client(a.key);
+    const before = await h.balance(a.accountId);
+    const lines = ['alpha beta', 'gamma delta epsilon'].map((input, i) => ({
+      custom_id: `e-${i}`, method: 'POST' as const, url: '/v1/embeddings', body: { model: 'text-embedding-3-small', input },
+    }));
+    const batch = await client.batches.create({ input_file_id: (await upload(client, lines)).id, endpoint: '/v1/embeddings', completion_window: '24h' });
+    const done = await client.batches.retrieve(batch.id);
+    const text = await (await client.files.content(done.output_file_id ?? '')).text();
+    const promptTokens = text.trim().split('\n').reduce((n, l) => n + Number(JSON.parse(l).response.body.usage.prompt_tokens), 0);
+    const price = h.gateway.deps.prices.lookup('text-embedding-3-small', Date.now());
+    assert.ok(price && price.inputPerToken % 2n === 0n);
+    const after = await h.balance(a.accountId);
+    assert.equal(before.available - after.available, BigInt(promptTokens) * (price.inputPerToken / 2n));
+    assert.equal(after.held, 0n);
+    await assertLedgerBalances(h.store, a.accountId);
+  });
+});
+
+test('an upload over TOLLGATE_MAX_FILE_BYTES is a 413 that never reaches the upstream', { timeout: TEST_TIMEOUT_MS }, async () => {
+  await withHarness(async (h) => {
+    const a = await h.account('10');
+    const client = h.client(a.key);
+    const big = Buffer.alloc(8192, 'x');
+    const err = await client.files.create({ file: await toFile(big, 'big.jsonl'), purpose: 'batch' }).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof OpenAI.APIError && err.status === 413, String(err));
+    assert.equal(h.upstream.requests.filter((r) => r.path === '/v1/files').length, 0);
+  }, { TOLLGATE_MAX_FILE_BYTES: '4096' });
+});
