@@ -3,7 +3,9 @@
 // that does not fit the credit is refused before the upstream hears of it; a restart keeps a pending batch held.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
 import OpenAI, { NotFoundError, RateLimitError, toFile } from 'openai';
+import { request } from 'undici';
 import { countPromptTokens } from '../../src/domain/metering/prompt-tokens.js';
 import { startGateway } from '../../src/gateway.js';
 import { silentLogger } from '../../src/observability/logger.js';
@@ -321,6 +323,21 @@ test('an upload over TOLLGATE_MAX_FILE_BYTES is a 413 that never reaches the ups
     const big = Buffer.alloc(8192, 'x');
     const err = await client.files.create({ file: await toFile(big, 'big.jsonl'), purpose: 'batch' }).then(() => undefined, (e: unknown) => e);
     assert.ok(err instanceof OpenAI.APIError && err.status === 413, String(err));
-    assert.equal(h.upstream.requests.filter((r) => r.path === '/v1/files').length, 0);
+    // Without a content-length (chunked), the upload is cut off while it streams through.
+    async function* chunks() {
+      yield Buffer.from('--b\r\ncontent-disposition: form-data; name="purpose"\r\n\r\nbatch\r\n--b\r\ncontent-disposition: form-data; name="file"; filename="f.jsonl"\r\n\r\n');
+      for (let i = 0; i < 8; i++) yield Buffer.alloc(1024, 'y');
+      yield Buffer.from('\r\n--b--\r\n');
+    }
+    const res = await request(`${h.baseURL}/files`, {
+      method: 'POST', body: Readable.from(chunks()),
+      headers: { authorization: `Bearer ${a.key}`, 'content-type': 'multipart/form-data; boundary=b' },
+    });
+    assert.equal(res.statusCode, 413);
+    assert.equal((await res.body.json() as { error: { code: string } }).error.code, 'request_too_large');
+    assert.equal(h.upstream.requests.filter((r) => r.path === '/v1/files' && r.outcome === 'answered').length, 0);
+    const listed = [];
+    for await (const f of client.files.list()) listed.push(f.id);
+    assert.deepEqual(listed, []);
   }, { TOLLGATE_MAX_FILE_BYTES: '4096' });
 });

@@ -2,6 +2,7 @@
 // ownership is enforced here — another account's file or batch is the same 404 as an unknown id, and lists show
 // only the account's own. Batches are held at creation and settled at batch prices (services/batches).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Dispatcher } from 'undici';
 import type { GatewayDeps } from '../../services/gateway-deps.js';
@@ -11,8 +12,9 @@ import { readBounded } from '../../services/batches/read-bounded.js';
 import type { RequestContext } from '../../services/usage-record.js';
 import type { KeyLookup } from '../../store/store.js';
 import { passThroughHeaders } from '../../upstream/upstream-client.js';
-import { InvalidRequestError, MethodNotAllowedError, RouteNotFoundError } from '../errors.js';
-import { parseJsonObject, readBody } from '../read-body.js';
+import { InvalidRequestError, MethodNotAllowedError, PayloadTooLargeError, RouteNotFoundError } from '../errors.js';
+import { LimitedStream } from '../limited-stream.js';
+import { parseJsonObject } from '../read-body.js';
 import { sendBytes, sendJson } from '../respond.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, ctx: RequestContext, deps: GatewayDeps) => Promise<void>;
@@ -67,7 +69,7 @@ function query(req: IncomingMessage): string {
   return q >= 0 ? url.slice(q) : '';
 }
 
-async function upstreamJson(deps: GatewayDeps, method: 'GET' | 'POST' | 'DELETE', path: string, body?: Buffer, contentType?: string) {
+async function upstreamJson(deps: GatewayDeps, method: 'GET' | 'POST' | 'DELETE', path: string, body?: Buffer | Readable, contentType?: string) {
   const res = await deps.upstream.send({ method, path, ...(body ? { body } : {}), ...(contentType ? { contentType } : {}) });
   const payload = await readBounded(res.body, deps.config.maxBodyBytes);
   const ok = res.statusCode >= 200 && res.statusCode < 300;
@@ -84,8 +86,27 @@ const upload: Handler = async (req, res, _ctx, deps) => {
   if (!contentType.toLowerCase().startsWith('multipart/form-data')) {
     throw new InvalidRequestError('Uploads must be multipart/form-data with a `file` and a `purpose`.', 'file');
   }
-  const raw = await readBody(req, deps.config.maxFileBytes);
-  const { res: up, payload, json } = await upstreamJson(deps, 'POST', '/files', raw, contentType);
+  const limit = deps.config.maxFileBytes;
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    throw new PayloadTooLargeError(limit);
+  }
+  // Streamed through to the upstream as it arrives; cut off (413) as soon as it passes the limit.
+  const limited = new LimitedStream(limit);
+  req.pipe(limited);
+  req.once('error', (err) => limited.destroy(err));
+  let upload;
+  try {
+    upload = await upstreamJson(deps, 'POST', '/files', limited, contentType);
+  } catch (err) {
+    if (limited.tripped) {
+      req.resume();
+      throw new PayloadTooLargeError(limit);
+    }
+    throw err;
+  }
+  const { res: up, payload, json } = upload;
   if (json && typeof json.id === 'string') await batches.store.recordFile(json.id, who.account.id, deps.now());
   relay(res, up, payload);
 };
