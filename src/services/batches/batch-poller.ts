@@ -4,7 +4,8 @@ import type { Logger } from '../../observability/logger.js';
 import type { GatewayDeps } from '../gateway-deps.js';
 import { batchesFor } from './batches.js';
 
-const PAGE = 100;
+/** Unsettled batches looked at per pass (oldest first); the rest wait for the next pass or a client's retrieve. */
+const PAGE = 10_000;
 
 export interface BatchPoller {
   /** One pass over the unsettled batches (tests call it instead of waiting for the timer). */

@@ -45,7 +45,10 @@ export class BatchSettlement {
     await this.deps.wallet.flush();
     const fate = await this.store.holdFate(row.holdRequestId);
     if (fate === 'open') return row;
-    if (fate === 'unknown') return undefined;
+    if (fate === 'unknown') {
+      this.deps.logger.warn('batch hold not found in the ledger yet; retried on the next poll', { batchId: row.batchId, holdRequestId: row.holdRequestId });
+      return undefined;
+    }
     if (fate === 'settled') {
       await this.store.markSettled(row.batchId, row.holdRequestId, null, this.deps.now());
       return undefined;
