@@ -23,6 +23,7 @@ import { resumeRedemptions } from './services/redemption/gateway-redemption.js';
 import { startPayments } from './services/payments/gateway-payments.js';
 import { UpstreamClient } from './upstream/upstream-client.js';
 import { createResponseCache } from './services/cache/response-cache.js';
+import { startBatchPoller } from './services/batches/batch-poller.js';
 
 export interface RunningGateway {
   server: Server;
@@ -76,6 +77,7 @@ export async function startGateway(
   const payments = startPayments(store, wallet, config, now, logger, alerts, watcher);
   const deps: GatewayDeps = { config, store, wallet, prices, keys, watcher, upstream, logger, now, redis, limiter, limits, alerts, policies, cache, payments };
   await resumeRedemptions(deps).catch((err: Error) => logger.error('resuming interrupted redemptions failed', { error: err.message }));
+  const batchPoller = await startBatchPoller(deps);
   const app = createApp(deps);
   const server = createServer({ keepAliveTimeout: 65_000 }, app.listener);
   server.on('clientError', (_err, socket) => {
@@ -109,6 +111,7 @@ export async function startGateway(
       });
       await payments.close();
       await alerts.close();
+      await batchPoller.close();
       await wallet.close();
       await upstream.close();
       await store.close();

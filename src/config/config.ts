@@ -52,6 +52,8 @@ const schema = z.object({
   TOLLGATE_PURCHASE_EXPIRY_DAYS: intFrom(365, 1),
   TOLLGATE_PAYMENT_CURRENCY: z.string().regex(/^[a-z]{3}$/).default('usd'),
   TOLLGATE_RECHARGE_MAX_FAILURES: intFrom(3, 1),
+  TOLLGATE_MAX_FILE_BYTES: intFrom(200 * 1024 * 1024, 1024),
+  TOLLGATE_BATCH_POLL_MS: intFrom(60_000, 10),
 });
 
 export interface Config {
@@ -86,6 +88,10 @@ export interface Config {
   cacheMaxBytes: number;
   /** What a cache hit costs, as a whole percentage of the cached answer's full price (0 = free). */
   cacheHitPercent: number;
+  /** Largest file upload (Files API), and largest batch input file read to plan a batch. */
+  maxFileBytes: number;
+  /** How often unsettled batches are polled upstream. */
+  batchPollMs: number;
   payments: PaymentsConfig;
 }
 
@@ -164,5 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       currency: c.TOLLGATE_PAYMENT_CURRENCY,
       rechargeMaxFailures: c.TOLLGATE_RECHARGE_MAX_FAILURES,
     },
+    maxFileBytes: c.TOLLGATE_MAX_FILE_BYTES,
+    batchPollMs: c.TOLLGATE_BATCH_POLL_MS,
   };
 }
