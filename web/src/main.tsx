@@ -4,16 +4,18 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiFailure, setCsrf, type Me } from './api.js';
 import { AlertsPage } from './pages/alerts.js';
 import { Budgets } from './pages/budgets.js';
+import { ForecastPage } from './pages/forecast.js';
 import { Keys } from './pages/keys.js';
 import { Members } from './pages/members.js';
 import { Operator } from './pages/operator.js';
 import { Overview } from './pages/overview.js';
 import { Playground } from './pages/playground.js';
+import { Receipts } from './pages/receipts.js';
 import { SignIn } from './pages/sign-in.js';
 import { Usage } from './pages/usage.js';
 
 const PAGES = [
-  ['overview', 'Balance'], ['usage', 'Usage'], ['budgets', 'Budgets'], ['alerts', 'Alerts'], ['keys', 'API keys'], ['playground', 'Playground'], ['members', 'Members'],
+  ['overview', 'Balance'], ['usage', 'Usage'], ['forecast', 'Forecast'], ['budgets', 'Budgets'], ['receipts', 'Receipts'], ['alerts', 'Alerts'], ['keys', 'API keys'], ['playground', 'Playground'], ['members', 'Members'],
 ] as const;
 type Page = (typeof PAGES)[number][0];
 
@@ -56,7 +58,9 @@ function App() {
       <main class="content">
         {page === 'overview' && <Overview />}
         {page === 'usage' && <Usage />}
+        {page === 'forecast' && <ForecastPage />}
         {page === 'budgets' && <Budgets me={me} />}
+        {page === 'receipts' && <Receipts me={me} />}
         {page === 'alerts' && <AlertsPage />}
         {page === 'keys' && <Keys me={me} />}
         {page === 'playground' && <Playground me={me} />}
