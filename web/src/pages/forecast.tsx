@@ -19,7 +19,7 @@ export function ForecastPage() {
         {data && (
           <>
             <div class="stats">
-              <div><span class="label">Runs out on</span><strong class="big" data-testid="runs-out">{data.runs_out_at ? date(data.runs_out_at) : 'not expected'}</strong></div>
+              <div><span class="label">Runs out on</span><strong class="big" data-testid="runs-out">{data.runs_out_at ? date(data.runs_out_at) : 'not at this rate'}</strong></div>
               <div><span class="label">Days left</span><strong data-testid="days-left">{data.days_left ?? '—'}</strong></div>
               <div><span class="label">Burn rate per day</span><strong data-testid="burn-rate"><Credits value={data.burn_rate_per_day} /></strong></div>
               <div><span class="label">Available</span><strong><Credits value={data.available} /></strong></div>
