@@ -110,10 +110,10 @@ async function walkThrough(page: Page, h: Harness, vp: string, code: string, pas
   await page.goto(`${base}#/forecast`);
   await page.getByTestId('runs-out').waitFor();
   // The page shows the account's forecast (the same service the API uses); a few cheap requests against 25+ credits
-  // run out only beyond the 100-year horizon, so the date shows as "not at this rate".
+  // run out only beyond the forecast's 100-year horizon.
   const accountId = (await h.store.listAccounts())[0]!.id;
   const expected = forecastView((await forecastFor(h.store, accountId, Date.now()))!);
-  assert.equal(await page.getByTestId('runs-out').textContent(), expected.runs_out_at ? expected.runs_out_at.slice(0, 10) : 'not at this rate');
+  assert.equal(await page.getByTestId('runs-out').textContent(), expected.runs_out_at ? expected.runs_out_at.slice(0, 10) : 'not within 100 years');
   assert.equal(await page.getByTestId('days-left').textContent(), expected.days_left === null ? '—' : String(expected.days_left));
   const burn = await page.getByTestId('burn-rate').locator('span').getAttribute('title');
   assert.equal(burn, expected.burn_rate_per_day, 'the exact burn rate');

@@ -10,6 +10,12 @@ interface Forecast {
   days_left: number | null; lost_to_expiry: string; budgets: BudgetForecast[];
 }
 
+/** The run-out date; without one, either nothing is being spent or it lies beyond the forecast's 100-year horizon. */
+export function runsOut(f: Pick<Forecast, 'runs_out_at' | 'burn_rate_per_day'>): string {
+  if (f.runs_out_at) return date(f.runs_out_at);
+  return /[1-9]/.test(f.burn_rate_per_day) ? 'not within 100 years' : 'not at this rate';
+}
+
 export function ForecastPage() {
   const { data, error } = useLoad(() => api<Forecast>('/forecast'));
   return (
@@ -19,7 +25,7 @@ export function ForecastPage() {
         {data && (
           <>
             <div class="stats">
-              <div><span class="label">Runs out on</span><strong class="big" data-testid="runs-out">{data.runs_out_at ? date(data.runs_out_at) : 'not at this rate'}</strong></div>
+              <div><span class="label">Runs out on</span><strong class="big" data-testid="runs-out">{runsOut(data)}</strong></div>
               <div><span class="label">Days left</span><strong data-testid="days-left">{data.days_left ?? '—'}</strong></div>
               <div><span class="label">Burn rate per day</span><strong data-testid="burn-rate"><Credits value={data.burn_rate_per_day} /></strong></div>
               <div><span class="label">Available</span><strong><Credits value={data.available} /></strong></div>

@@ -39,7 +39,7 @@ export function Receipts(props: { me: Me }) {
             <button type="submit" disabled={busy}>Redeem</button>
           </form>
           <ErrorLine error={error} />
-          {done && <p class="ok" data-testid="redeemed">Added <Credits value={done.credits} /> credits (code …{done.code_hint}). Available now: <strong data-testid="redeem-available"><Credits value={done.available} /></strong></p>}
+          {done && <p class="ok" data-testid="redeemed">Added <Credits value={done.credits} /> credits (code {done.code_hint}). Available now: <strong data-testid="redeem-available"><Credits value={done.available} /></strong></p>}
         </Card>
       )}
       <Card title="Receipts" testId="receipts">
@@ -51,7 +51,7 @@ export function Receipts(props: { me: Me }) {
             <tbody>{receipts.data!.data.map((r) => (
               <tr key={r.id} data-testid={`receipt-${r.kind}`}>
                 <td class="nowrap">{date(r.created_at)}</td>
-                <td>{KIND[r.kind] ?? r.kind}{r.redemption && <span class="muted mono"> …{r.redemption.code_hint}</span>}
+                <td>{KIND[r.kind] ?? r.kind}{r.redemption && <span class="muted mono"> {r.redemption.code_hint}</span>}
                   {r.voided_at && <span class="pill voided">voided</span>}</td>
                 <td><Credits value={r.credits} /></td>
                 <td class="hide-sm">{r.amount ? `${(r.amount.amount_cents / 100).toFixed(2)} ${r.amount.currency.toUpperCase()}` : '—'}</td>
