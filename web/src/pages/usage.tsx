@@ -67,7 +67,7 @@ export function Usage() {
             <div><span class="label">Input tokens</span><strong>{data.totals.input_tokens}</strong></div>
             <div><span class="label">Output tokens</span><strong>{data.totals.output_tokens}</strong></div>
             <div><span class="label">Cache hits</span><strong data-testid="cache-hits">{data.totals.cache_hits}</strong></div>
-            <div><span class="label">Saved by the cache</span><strong data-testid="saved-cost"><Credits value={data.totals.saved_cost} /></strong> credits</div>
+            <div><span class="label">Credits saved by the cache</span><strong data-testid="saved-cost"><Credits value={data.totals.saved_cost} /></strong></div>
           </div>
           <div class="table-wrap"><table>
             <thead><tr><th>{groupBy}</th><th>Requests</th><th>Saved by the cache</th></tr></thead>
