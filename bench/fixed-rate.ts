@@ -13,6 +13,10 @@ export interface FixedRateSpec {
   warmupS: number;
   durationS: number;
   connections?: number;
+  /** Extra request headers (e.g. `x-tollgate-cache: skip`). */
+  headers?: Record<string, string>;
+  /** Called with the status and headers of every measured answer (e.g. to count cache hits). */
+  onAnswer?: (status: number, headers: Record<string, string | string[] | undefined>) => void;
 }
 
 export interface FixedRateResult {
@@ -35,7 +39,7 @@ export async function fixedRate(spec: FixedRateSpec): Promise<FixedRateResult> {
   const target = new URL(spec.url);
   const pool = new Pool(target.origin, { connections: spec.connections ?? 64, pipelining: 1, keepAliveTimeout: 30_000 });
   const body = Buffer.from(spec.body);
-  const headers = { 'content-type': 'application/json', authorization: spec.authorization };
+  const headers = { 'content-type': 'application/json', authorization: spec.authorization, ...spec.headers };
   const interval = 1000 / spec.rate;
   const total = Math.round((spec.warmupS + spec.durationS) * spec.rate);
   const measuredFrom = Math.round(spec.warmupS * spec.rate);
@@ -61,6 +65,7 @@ export async function fixedRate(spec: FixedRateSpec): Promise<FixedRateResult> {
         }
         const ended = performance.now();
         if (!measured) return;
+        spec.onAnswer?.(res.statusCode, res.headers);
         if (res.statusCode < 200 || res.statusCode >= 300) {
           errors++;
           return;

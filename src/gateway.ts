@@ -20,8 +20,10 @@ import { loadTierLadder } from './services/rate-limit/load-tier-ladder.js';
 import { startAlerts } from './services/alerts/gateway-alerts.js';
 import { Policies, policyStoreFor } from './services/policies/policies.js';
 import { resumeRedemptions } from './services/redemption/gateway-redemption.js';
+import { startPayments } from './services/payments/gateway-payments.js';
 import { UpstreamClient } from './upstream/upstream-client.js';
 import { createResponseCache } from './services/cache/response-cache.js';
+import { startBatchPoller } from './services/batches/batch-poller.js';
 
 export interface RunningGateway {
   server: Server;
@@ -72,8 +74,10 @@ export async function startGateway(
   const cache = createResponseCache(store, config, redis, now, logger);
   await cache.reload();
   watcher.onChange(() => cache.reload());
-  const deps: GatewayDeps = { config, store, wallet, prices, keys, watcher, upstream, logger, now, redis, limiter, limits, alerts, policies, cache };
+  const payments = startPayments(store, wallet, config, now, logger, alerts, watcher);
+  const deps: GatewayDeps = { config, store, wallet, prices, keys, watcher, upstream, logger, now, redis, limiter, limits, alerts, policies, cache, payments };
   await resumeRedemptions(deps).catch((err: Error) => logger.error('resuming interrupted redemptions failed', { error: err.message }));
+  const batchPoller = await startBatchPoller(deps);
   const app = createApp(deps);
   const server = createServer({ keepAliveTimeout: 65_000 }, app.listener);
   server.on('clientError', (_err, socket) => {
@@ -105,7 +109,9 @@ export async function startGateway(
         });
         server.closeIdleConnections();
       });
+      await payments.close();
       await alerts.close();
+      await batchPoller.close();
       await wallet.close();
       await upstream.close();
       await store.close();

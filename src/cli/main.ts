@@ -52,6 +52,10 @@ const USAGE = `usage: tollgate <command>
   forecast --account ID [--json]       burn rate, run-out date, projected budget period spend
   members add --account ID --email E --role owner|member|reader [--password-stdin] [--json] | members list --account ID
          | members invite --email E [--account ID --role ROLE] [--json]
+  plans set --id ID --kind pack|custom [--price-cents N --credits C [--bonus C]] [--min-cents N --max-cents N] | plans list [--json]
+  checkout --account ID --plan ID [--amount-cents N] [--save-card] [--json]   -> {"id", "url"}
+  recharge set --account ID --threshold C (--amount C | --target C) --monthly-cap C [--customer ID] [--payment-method ID] [--off]
+  recharge show --account ID
   migrate [--json]                     apply pending database migrations (also done at every start)
 `;
 
@@ -115,6 +119,10 @@ async function run(command: string, rest: string[], store: Store, config: Config
     case 'export': return exportCommand(rest, store);
     case 'forecast': return forecastCommand(rest, store);
     case 'members': return membersCommand(rest, store);
+    // Loaded on use: the payment commands bring in Stripe's library, which the other commands do not need.
+    case 'plans': return (await import('./payments.js')).plansCommand(rest, store, config);
+    case 'checkout': return (await import('./payments.js')).checkoutCommand(rest, store, config);
+    case 'recharge': return (await import('./payments.js')).rechargeCommand(rest, store);
     default: throw new CliError(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
   }
 }

@@ -43,6 +43,17 @@ const schema = z.object({
   TOLLGATE_CONFIG: z.string().optional(),
   TOLLGATE_CACHE_MAX_BYTES: intFrom(64 * 1024 * 1024, 0),
   TOLLGATE_CACHE_HIT_PERCENT: intFrom(0, 0).refine((n) => n <= 100, 'must be at most 100'),
+  TOLLGATE_STRIPE_SECRET_KEY: z.string().optional(),
+  TOLLGATE_STRIPE_WEBHOOK_SECRET: z.string().optional(),
+  TOLLGATE_STRIPE_API_BASE: z.string().url().optional(),
+  TOLLGATE_STRIPE_WEBHOOK_TOLERANCE_S: intFrom(300, 1),
+  TOLLGATE_CHECKOUT_SUCCESS_URL: z.string().url().default('http://127.0.0.1:8080/?checkout=success'),
+  TOLLGATE_CHECKOUT_CANCEL_URL: z.string().url().default('http://127.0.0.1:8080/?checkout=cancel'),
+  TOLLGATE_PURCHASE_EXPIRY_DAYS: intFrom(365, 1),
+  TOLLGATE_PAYMENT_CURRENCY: z.string().regex(/^[a-z]{3}$/).default('usd'),
+  TOLLGATE_RECHARGE_MAX_FAILURES: intFrom(3, 1),
+  TOLLGATE_MAX_FILE_BYTES: intFrom(200 * 1024 * 1024, 1024),
+  TOLLGATE_BATCH_POLL_MS: intFrom(60_000, 10),
 });
 
 export interface Config {
@@ -77,6 +88,23 @@ export interface Config {
   cacheMaxBytes: number;
   /** What a cache hit costs, as a whole percentage of the cached answer's full price (0 = free). */
   cacheHitPercent: number;
+  /** Largest file upload (Files API), and largest batch input file read to plan a batch. */
+  maxFileBytes: number;
+  /** How often unsettled batches are polled upstream. */
+  batchPollMs: number;
+  payments: PaymentsConfig;
+}
+
+export interface PaymentsConfig {
+  stripeSecretKey: string | undefined;
+  stripeWebhookSecret: string | undefined;
+  stripeApiBase: string | undefined;
+  webhookToleranceSeconds: number;
+  successUrl: string;
+  cancelUrl: string;
+  purchaseExpiryDays: number;
+  currency: string;
+  rechargeMaxFailures: number;
 }
 
 export class ConfigError extends Error {}
@@ -131,5 +159,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: c.TOLLGATE_LOG_LEVEL,
     cacheMaxBytes: c.TOLLGATE_CACHE_MAX_BYTES,
     cacheHitPercent: c.TOLLGATE_CACHE_HIT_PERCENT,
+    payments: {
+      stripeSecretKey: c.TOLLGATE_STRIPE_SECRET_KEY,
+      stripeWebhookSecret: c.TOLLGATE_STRIPE_WEBHOOK_SECRET,
+      stripeApiBase: c.TOLLGATE_STRIPE_API_BASE,
+      webhookToleranceSeconds: c.TOLLGATE_STRIPE_WEBHOOK_TOLERANCE_S,
+      successUrl: c.TOLLGATE_CHECKOUT_SUCCESS_URL,
+      cancelUrl: c.TOLLGATE_CHECKOUT_CANCEL_URL,
+      purchaseExpiryDays: c.TOLLGATE_PURCHASE_EXPIRY_DAYS,
+      currency: c.TOLLGATE_PAYMENT_CURRENCY,
+      rechargeMaxFailures: c.TOLLGATE_RECHARGE_MAX_FAILURES,
+    },
+    maxFileBytes: c.TOLLGATE_MAX_FILE_BYTES,
+    batchPollMs: c.TOLLGATE_BATCH_POLL_MS,
   };
 }

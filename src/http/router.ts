@@ -13,6 +13,8 @@ import { organizationUsageRoute } from './routes/organization-usage.js';
 import { postEstimate } from './routes/estimate.js';
 import { redemptionRoute } from './routes/redemption-routes.js';
 import { dashboardRoute } from './dashboard/dashboard-route.js';
+import { paymentRoute } from './routes/payments.js';
+import { filesBatchesRoute, isFilesBatchesPath } from './routes/files-batches.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, ctx: RequestContext, deps: GatewayDeps) => Promise<void>;
 
@@ -50,7 +52,10 @@ export function route(method: string, path: string): Handler {
   if (path.startsWith('/v1/tollgate/')) {
     const redemption = redemptionRoute(method, path);
     if (redemption) return redemption;
+    const payment = paymentRoute(method, path);
+    if (payment) return payment;
   }
+  if (isFilesBatchesPath(path)) return filesBatchesRoute(method, path);
   if (path.startsWith('/v1/organization/') || path.startsWith('/v1/tollgate/')) {
     const org = organizationUsageRoute(method, path) ?? organizationRoute(method, path);
     if (org) return org;

@@ -21,6 +21,8 @@ export const metrics = {
   cacheHits: new Counter('tollgate_cache_hits_total', 'Requests answered from the response cache'),
   cacheUnavailable: new Counter('tollgate_cache_unavailable_total', 'Cache lookups bypassed because the backend was unreachable'),
   journalFailures: new Counter('tollgate_journal_failures_total', 'Group-commit batches that failed and were retried'),
+  batchPollFailures: new Counter('tollgate_batch_poll_failures_total', 'Batch polls or settlements that failed (retried on the next poll)'),
+  batchSettlements: new Counter('tollgate_batch_settlements_total', 'Batches settled at batch prices'),
 };
 
 export function renderMetrics(): string {

@@ -13,6 +13,7 @@ import type { LimitsResolver } from './rate-limit/limits-resolver.js';
 import type { GatewayAlerts } from './alerts/gateway-alerts.js';
 import type { Policies } from './policies/policies.js';
 import type { ResponseCache } from './cache/response-cache.js';
+import type { GatewayPayments } from './payments/gateway-payments.js';
 
 export interface GatewayDeps {
   config: Config;
@@ -29,6 +30,7 @@ export interface GatewayDeps {
   alerts: GatewayAlerts;
   /** Request policies (allowed models, output and prompt caps, substitutions) per account, project and key. */
   policies: Policies;
+  payments: GatewayPayments;
   /** Shared state across replicas (rate limits, cache); absent on a single replica without REDIS_URL. */
   redis: Redis | undefined;
   /** The response cache (settings and backend); absent in deps built without it, which then never cache. */

@@ -82,6 +82,7 @@ function settlerFor(ctx: RequestContext, who: KeyLookup, plan: RequestPlan, deps
     });
     correctRateLimit(deps, ticket, outcome.tokens ? outcome.tokens.inputTokens + outcome.tokens.outputTokens : 0);
     if (cost > 0n) deps.alerts.schedule(who.account.id);
+    if (cost > 0n) deps.payments.schedule(who.account.id);
     return cost;
   }) as Settler;
   settle.done = false;

@@ -12,6 +12,8 @@ export interface Exchange {
   requestId: string;
   /** performance.now() when the request arrived. */
   startedAt: number;
+  /** The request body as received (file uploads are not JSON). */
+  raw?: Buffer;
 }
 
 export interface Faults {

@@ -6,6 +6,7 @@ import { IdSource, type CallContext } from './answer.js';
 import { deliver, later, resetConnection, sendJson, type Exchange, type Faults } from './deliver.js';
 import { SimulatedApiError, defaultErrorBody, invalidApiKey, invalidJson, invalidUrl, missingApiKey } from './errors.js';
 import { FastAnswers } from './fast.js';
+import { FilesBatches } from './files-batches.js';
 import { JSON_TYPE, SSE_TYPE, responseHeaders } from './headers.js';
 import { findRoute } from './routes.js';
 import type { Behaviour, SimulatedRequest, SimulatedUpstream, SimulatorOptions, UsageOverride } from './types.js';
@@ -31,6 +32,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const ids = new IdSource();
   const prompts = new PromptCache();
   const fast = opts.fast === true ? new FastAnswers() : undefined;
+  const filesBatches = new FilesBatches(opts.batchRetrievesToComplete === undefined ? {} : { batchRetrievesToComplete: opts.batchRetrievesToComplete });
 
   const server = createServer((req, res) => {
     const startedAt = performance.now();
@@ -51,7 +53,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       if (requests.length > REQUEST_LOG_LIMIT) requests.shift();
       res.once('finish', () => { if (record.outcome === 'pending') record.outcome = 'answered'; });
       res.once('close', () => { if (record.outcome === 'pending') record.outcome = 'client-closed'; });
-      const ex: Exchange = { req, res, record, requestId: ids.next('req_'), startedAt };
+      const ex: Exchange = { req, res, record, requestId: ids.next('req_'), startedAt, raw };
       play(ex, queue.shift(), parsed);
     });
   });
@@ -87,6 +89,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   function answer(ex: Exchange, parsed: unknown, scripted: Scripted, faults: Faults): void {
     try {
       authenticate(ex.req);
+      if (FilesBatches.handles(ex.record.path)) {
+        answerFilesBatches(ex, scripted);
+        return;
+      }
       const route = findRoute(ex.record.method, ex.record.path);
       if (route === undefined) throw invalidUrl(ex.record.method, ex.record.path);
       if (route.needsBody && (parsed === NOT_JSON || parsed === undefined)) throw invalidJson();
@@ -102,6 +108,19 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         : new SimulatedApiError(500, `The simulator failed: ${err instanceof Error ? err.message : String(err)}`, { type: 'server_error' });
       sendJson(ex, error.status, error.toBody());
     }
+  }
+
+  function answerFilesBatches(ex: Exchange, scripted: Scripted): void {
+    const query = new URL(ex.req.url ?? '/', 'http://simulator').searchParams;
+    const ctx: CallContext = { ids, prompts, now: Math.floor(Date.now() / 1000), ...scripted };
+    const result = filesBatches.answer(ex.record.method, ex.record.path, query, ex.req.headers['content-type'], ex.raw ?? Buffer.alloc(0), ctx);
+    if (result === undefined) throw invalidUrl(ex.record.method, ex.record.path);
+    if (result.kind !== 'bytes') {
+      deliver(ex, result);
+      return;
+    }
+    ex.res.writeHead(result.status, { ...responseHeaders(result.contentType, ex.requestId, performance.now() - ex.startedAt), 'content-length': result.bytes.length });
+    ex.res.end(result.bytes);
   }
 
   /** Bench mode: serve precomputed bytes; false when this request needs the normal path. */

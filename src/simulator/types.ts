@@ -8,6 +8,8 @@ export interface SimulatorOptions {
   apiKey?: string;
   /** Bench mode: precomputed fixed responses and fixed usage, no tokenizing. */
   fast?: boolean;
+  /** Retrieves of a batch before it completes (default 1: the first retrieve finds it completed). */
+  batchRetrievesToComplete?: number;
 }
 
 export interface UsageOverride {

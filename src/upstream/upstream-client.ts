@@ -1,5 +1,6 @@
 // The one connection pool to the upstream OpenAI-compatible API (undici, no fetch/Web Streams on the hot path).
 // It adds the upstream key; nothing the client sent as credentials is ever forwarded.
+import type { Readable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import { UpstreamTimeoutError, UpstreamUnavailableError, type ApiError } from '../http/errors.js';
 
@@ -14,7 +15,8 @@ export interface UpstreamRequest {
   method: 'GET' | 'POST' | 'DELETE';
   /** Path below the base URL, e.g. "/chat/completions". */
   path: string;
-  body?: Buffer;
+  /** A Buffer, or a stream passed through as it arrives (file uploads). */
+  body?: Buffer | Readable;
   contentType?: string;
   signal?: AbortSignal;
 }

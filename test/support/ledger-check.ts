@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import type { Store } from '../../src/store/store.js';
 
-/** Invariant 2: Σ granted − Σ expired − Σ voided − Σ captured = Σ remaining (and nothing below zero). */
+/** Invariant 2: Σ granted − Σ expired − Σ voided − Σ captured − Σ refunded = Σ remaining (and nothing below zero). */
 export async function assertLedgerBalances(store: Store, accountId?: string): Promise<void> {
   const t = await store.ledgerTotals(accountId);
-  assert.equal(t.granted - t.expired - t.voided - t.captured, t.remaining, 'ledger does not balance');
+  assert.equal(t.granted - t.expired - t.voided - t.captured - t.refunded, t.remaining, 'ledger does not balance');
   assert.ok(t.remaining >= 0n, 'remaining below zero');
 }
 

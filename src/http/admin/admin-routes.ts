@@ -20,6 +20,7 @@ import { adminPolicyRoutes } from './admin-policy-routes.js';
 import { adminRedemptionRoutes } from './admin-redemption-routes.js';
 import { adminCacheRoutes } from './admin-cache-routes.js';
 import { adminInsightRoutes } from '../routes/insights.js';
+import { adminPaymentRoutes } from './admin-payment-routes.js';
 
 type Params = Record<string, string>;
 type AdminHandler = (req: IncomingMessage, res: ServerResponse, p: Params, deps: GatewayDeps, url: URL) => Promise<void>;
@@ -163,7 +164,10 @@ const routes: Array<[string, string, AdminHandler]> = [
   }],
 ];
 
-const allRoutes = [...routes, ...adminAlertRoutes, ...adminPolicyRoutes, ...adminRedemptionRoutes, ...adminCacheRoutes, ...adminInsightRoutes];
+const allRoutes = [
+  ...routes, ...adminAlertRoutes, ...adminPolicyRoutes, ...adminRedemptionRoutes, ...adminCacheRoutes, ...adminInsightRoutes,
+  ...adminPaymentRoutes,
+];
 
 export function adminRoute(method: string, path: string): ((req: IncomingMessage, res: ServerResponse, deps: GatewayDeps) => Promise<void>) | undefined {
   let pathMatched = false;

@@ -1,5 +1,6 @@
 // The account's own redemption and receipts endpoints (account admin key): POST /v1/tollgate/redeem and
 // GET /v1/tollgate/receipts. Not OpenAI endpoints; OpenAI has none for these.
+import { paymentAmountsFrom } from '../../services/payments/payment-amounts.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayDeps } from '../../services/gateway-deps.js';
 import { accountReceipts } from '../../services/receipts/account-receipts.js';
@@ -23,7 +24,7 @@ const routes: Record<string, [string, Handler]> = {
     sendJson(res, 201, redemptionView(redemption, deps.now(), available));
   }],
   '/v1/tollgate/receipts': ['GET', async (_req, res, who, deps) => {
-    const receipts = await accountReceipts({ store: deps.store, codes: redemptionFor(deps).codes }, who.account.id, deps.now());
+    const receipts = await accountReceipts({ store: deps.store, codes: redemptionFor(deps).codes, payments: paymentAmountsFrom(deps.payments.store) }, who.account.id, deps.now());
     sendJson(res, 200, { object: 'list', data: receipts.map(receiptView), has_more: false });
   }],
 };

@@ -100,6 +100,19 @@ export class MemoryWallet implements Wallet {
     for (const state of this.accounts.values()) state.stale = true;
   }
 
+  /**
+   * Runs `fn`, a synchronous write to the store made outside the journal (a refund's clawback), after every pending
+   * posting is committed, so `fn` sees every open hold; then reloads the accounts before their next decision.
+   */
+  exclusive<T>(fn: () => T): T {
+    this.journal.flushNow();
+    try {
+      return fn();
+    } finally {
+      this.invalidate();
+    }
+  }
+
   async recover(): Promise<RecoveryReport> {
     this.journal.flushNow();
     const open = await this.store.openHolds();
