@@ -1,12 +1,14 @@
 // The dashboard in real headless Chromium (Debian's, through playwright-core), at desktop and phone widths: sign in,
 // balance, create and revoke a key, set a budget, the forecast, read the usage chart, redeem a code (once) and see its
-// receipt, use the playground, the operator pages.
+// receipt, buy a pack up to the redirect to Checkout (the Stripe stand-in), complete it via the webhook and see the new
+// balance and receipt, use the playground, the operator pages.
 // Screenshots go to test-artifacts/. Without chromium the test is skipped locally and fails under CI=true.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { startHarness, type Harness } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+import { startPaymentsFixture, type PaymentsFixture } from '../support/payments-fixture.js';
 import { addMember, PASSWORD } from '../support/dashboard-client.js';
 import { ensureWebBuilt } from '../support/web-build.js';
 import { redemptionStoreFor } from '../../src/services/redemption/gateway-redemption.js';
@@ -30,9 +32,12 @@ test('the dashboard works in a real browser at desktop and phone widths', { skip
   if (missing) return;
   ensureWebBuilt();
   mkdirSync(ARTIFACTS, { recursive: true });
-  const h = await startHarness({ env: { TOLLGATE_ADMIN_TOKEN: TOKEN } });
+  const f = await startPaymentsFixture({ env: { TOLLGATE_ADMIN_TOKEN: TOKEN } });
+  const h = f.h;
   let browser: Browser | undefined;
   try {
+    const plan = await f.call('PUT', '/admin/v1/plans/pack-10', TOKEN, { kind: 'pack', name: '10 credits', price_cents: 1000, credits: '10', bonus_credits: '2' });
+    assert.equal(plan.status, 200, JSON.stringify(plan.json));
     const a = await h.account('25');
     await addMember(h, a.accountId, 'owner@browser.test', 'owner');
     const client = h.client(a.key);
@@ -52,7 +57,7 @@ test('the dashboard works in a real browser at desktop and phone widths', { skip
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-      await walkThrough(page, h, vp.name, batch.codes[i]!.code, i);
+      await walkThrough(page, f, vp.name, batch.codes[i]!.code, i);
       // Expected: the 401 of /me before sign-in, and the one 400 of redeeming the same code twice.
       assert.equal(errors.filter((e) => /status of 400/.test(e)).length, 1, 'one refused second redeem');
       assert.deepEqual(errors.filter((e) => !/status of 40[01]/.test(e)), [], `no script or CSP errors at ${vp.name}`);
@@ -60,7 +65,7 @@ test('the dashboard works in a real browser at desktop and phone widths', { skip
     }
   } finally {
     await browser?.close();
-    await h.close();
+    await f.close();
   }
 });
 
@@ -68,7 +73,10 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${ARTIFACTS}dashboard-${name}.png`, fullPage: true });
 }
 
-async function walkThrough(page: Page, h: Harness, vp: string, code: string, pass: number): Promise<void> {
+async function walkThrough(page: Page, f: PaymentsFixture, vp: string, code: string, pass: number): Promise<void> {
+  const h: Harness = f.h;
+  // Each earlier pass redeemed a 5-credit code and bought a 12-credit pack.
+  const start = 24 + 17 * pass;
   const base = `${h.gateway.url}/dashboard/`;
   await page.goto(base);
   await page.fill('input[name=email]', 'owner@browser.test');
@@ -80,8 +88,7 @@ async function walkThrough(page: Page, h: Harness, vp: string, code: string, pas
   const available = page.getByTestId('available');
   await available.waitFor();
   const shown = await available.textContent();
-  // Each earlier pass redeemed a 5-credit code.
-  assert.match(shown ?? '', new RegExp(`^${24 + 5 * pass}\\.9\\d+$`), `balance shown at ${vp}: ${shown}`);
+  assert.match(shown ?? '', new RegExp(`^${start}\\.9\\d+$`), `balance shown at ${vp}: ${shown}`);
   await shot(page, `${vp}-balance`);
 
   // Keys: create (shown once), then revoke.
@@ -131,7 +138,7 @@ async function walkThrough(page: Page, h: Harness, vp: string, code: string, pas
   await page.getByTestId('redeemed').waitFor();
   const afterRedeem = (await h.balance((await h.store.listAccounts())[0]!.id)).available;
   assert.equal(afterRedeem - beforeRedeem, 5_000_000_000_000n, 'the balance rose by the code');
-  assert.match((await page.getByTestId('redeem-available').textContent()) ?? '', new RegExp(`^${29 + 5 * pass}\\.9\\d+$`));
+  assert.match((await page.getByTestId('redeem-available').textContent()) ?? '', new RegExp(`^${start + 5}\\.9\\d+$`));
   await page.getByTestId('receipt-redemption').nth(pass).waitFor();
   assert.equal(await page.getByTestId('receipt-redemption').count(), pass + 1, 'one receipt per redeemed code');
   await page.fill('input[name=code]', code);
@@ -140,7 +147,27 @@ async function walkThrough(page: Page, h: Harness, vp: string, code: string, pas
   assert.equal((await h.balance((await h.store.listAccounts())[0]!.id)).available, afterRedeem, 'a second redeem adds nothing');
   await shot(page, `${vp}-receipts`);
   await page.goto(`${base}#/overview`);
-  assert.match((await page.getByTestId('available').textContent()) ?? '', new RegExp(`^${29 + 5 * pass}\\.9\\d+$`), 'the balance page shows it');
+  assert.match((await page.getByTestId('available').textContent()) ?? '', new RegExp(`^${start + 5}\\.9\\d+$`), 'the balance page shows it');
+
+  // Buy credits: choose the pack, get redirected to Checkout (the stand-in's URL, answered here), the provider's
+  // webhook completes it, and the dashboard shows the new balance and the receipt with the amount paid.
+  await page.route('https://checkout.stripe.test/**', (route) => route.fulfill({ contentType: 'text/html', body: '<title>Checkout</title><h1>Stripe Checkout stand-in</h1>' }));
+  await page.goto(`${base}#/buy`);
+  await page.getByTestId('plan-pack-10').getByText('Buy for 10.00 USD').waitFor();
+  await shot(page, `${vp}-buy`);
+  await page.getByTestId('plan-pack-10').getByRole('button').click();
+  await page.waitForURL(/^https:\/\/checkout\.stripe\.test\/c\/pay\/cs_test_/);
+  const sessionId = /cs_test_[0-9a-f]+/.exec(page.url())![0];
+  assert.equal((await h.balance(accountId)).available, afterRedeem, 'nothing granted before the payment is confirmed');
+  const paid = await f.deliver(f.stripe.checkoutCompleted(sessionId));
+  assert.deepEqual([paid.status, paid.json.granted], [200, true]);
+  await page.goto(`${base}#/overview`);
+  assert.match((await page.getByTestId('available').textContent()) ?? '', new RegExp(`^${start + 17}\\.9\\d+$`), 'the bought 12 credits show');
+  await page.goto(`${base}#/receipts`);
+  await page.getByTestId('receipt-purchase').nth(pass).waitFor();
+  assert.equal(await page.getByTestId('receipt-purchase').count(), pass + 1, 'one receipt per purchase');
+  assert.match((await page.getByTestId('receipt-purchase').first().textContent()) ?? '', /12.*10\.00 USD/);
+  await shot(page, `${vp}-receipts-after-purchase`);
 
   // Usage chart after the requests were made (the playground below adds to it on the second pass).
   await page.goto(`${base}#/usage`);

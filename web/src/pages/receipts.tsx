@@ -47,14 +47,14 @@ export function Receipts(props: { me: Me }) {
         {receipts.data?.data.length === 0 && <p class="muted">No receipts yet.</p>}
         {(receipts.data?.data.length ?? 0) > 0 && (
           <div class="table-wrap"><table>
-            <thead><tr><th>Date</th><th>Kind</th><th>Credits</th><th class="hide-sm">Paid</th><th class="hide-sm">Expires</th></tr></thead>
+            <thead><tr><th>Date</th><th>Kind</th><th>Credits</th><th>Paid</th><th class="hide-sm">Expires</th></tr></thead>
             <tbody>{receipts.data!.data.map((r) => (
               <tr key={r.id} data-testid={`receipt-${r.kind}`}>
                 <td class="nowrap">{date(r.created_at)}</td>
                 <td>{KIND[r.kind] ?? r.kind}{r.redemption && <span class="muted mono"> {r.redemption.code_hint}</span>}
                   {r.voided_at && <span class="pill voided">voided</span>}</td>
                 <td><Credits value={r.credits} /></td>
-                <td class="hide-sm">{r.amount ? `${(r.amount.amount_cents / 100).toFixed(2)} ${r.amount.currency.toUpperCase()}` : '—'}</td>
+                <td class="nowrap">{r.amount ? `${(r.amount.amount_cents / 100).toFixed(2)} ${r.amount.currency.toUpperCase()}` : '—'}</td>
                 <td class="hide-sm">{date(r.expires_at)}</td>
               </tr>
             ))}</tbody>
