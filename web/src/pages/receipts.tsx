@@ -54,7 +54,7 @@ export function Receipts(props: { me: Me }) {
                 <td>{KIND[r.kind] ?? r.kind}{r.redemption && <span class="muted mono"> {r.redemption.code_hint}</span>}
                   {r.voided_at && <span class="pill voided">voided</span>}</td>
                 <td><Credits value={r.credits} /></td>
-                <td class="nowrap">{r.amount ? `${(r.amount.amount_cents / 100).toFixed(2)} ${r.amount.currency.toUpperCase()}` : '—'}</td>
+                <td>{r.amount ? `${(r.amount.amount_cents / 100).toFixed(2)} ${r.amount.currency.toUpperCase()}` : '—'}</td>
                 <td class="hide-sm">{date(r.expires_at)}</td>
               </tr>
             ))}</tbody>
