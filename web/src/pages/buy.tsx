@@ -2,14 +2,12 @@
 // credits arrive when the provider confirms the payment (its webhook), once; the receipt then lists it.
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { Card, Credits, ErrorLine, useLoad } from '../ui.js';
+import { Card, Credits, ErrorLine, money, useLoad } from '../ui.js';
 
 interface Plan {
   id: string; name: string; kind: 'pack' | 'custom'; currency: string;
   price_cents?: number; total_credits?: string; bonus_credits?: string; min_cents?: number; max_cents?: number; credits_per_cent?: string;
 }
-
-const money = (cents: number, currency: string) => `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')} ${currency.toUpperCase()}`;
 
 /** "12.5" → 1250 cents, from the digits (no floating point); undefined when it is not an amount with at most 2 decimals. */
 export function toCents(text: string): number | undefined {

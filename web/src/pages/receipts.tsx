@@ -2,7 +2,7 @@
 // redeem a code. The server decides everything: throttling, once-only, and the role.
 import { useState } from 'preact/hooks';
 import { api, type Me } from '../api.js';
-import { Card, Credits, date, ErrorLine, useLoad } from '../ui.js';
+import { Card, Credits, date, ErrorLine, money, useLoad } from '../ui.js';
 
 interface Receipt {
   id: string; kind: string; created_at: string; credits: string; expires_at: string | null; voided_at: string | null;
@@ -54,7 +54,7 @@ export function Receipts(props: { me: Me }) {
                 <td>{KIND[r.kind] ?? r.kind}{r.redemption && <span class="muted mono"> {r.redemption.code_hint}</span>}
                   {r.voided_at && <span class="pill voided">voided</span>}</td>
                 <td><Credits value={r.credits} /></td>
-                <td>{r.amount ? `${(r.amount.amount_cents / 100).toFixed(2)} ${r.amount.currency.toUpperCase()}` : '—'}</td>
+                <td>{r.amount ? money(r.amount.amount_cents, r.amount.currency) : '—'}</td>
                 <td class="hide-sm">{date(r.expires_at)}</td>
               </tr>
             ))}</tbody>
