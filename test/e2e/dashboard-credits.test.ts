@@ -1,6 +1,6 @@
 // The dashboard's credit routes end to end (both stores): the forecast is the account API's forecast; a code redeems
 // once from the dashboard (and is then used for the API too), with the same throttle; receipts list it; the usage
-// series sums the credits the response cache saved.
+// series sums the credits the response cache saved; an owner buys a pack (checkout, then the webhook grants once).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'undici';
@@ -9,6 +9,7 @@ import { redemptionStoreFor } from '../../src/services/redemption/gateway-redemp
 import { generateBatch } from '../../src/services/redemption/redemption-service.js';
 import { signedIn } from '../support/dashboard-client.js';
 import { startHarness, type Harness } from '../support/harness.js';
+import { ADMIN_TOKEN, startPaymentsFixture } from '../support/payments-fixture.js';
 
 async function codes(h: Harness, amount: bigint, count = 1): Promise<string[]> {
   const made = await generateBatch(redemptionStoreFor(h.store), { amount, count, expiresAt: null, perAccountLimit: null, grantExpiresDays: null, note: null }, Date.now());
@@ -125,5 +126,47 @@ test('the usage series reports the credits the response cache saved, exactly', a
     assert.equal(usage.json.series[0].saved_cost, decimal);
   } finally {
     await h.close();
+  }
+});
+
+test('buying from the dashboard: owners only, for their own account; the webhook grants once and the receipt shows the amount', async () => {
+  const f = await startPaymentsFixture();
+  try {
+    assert.equal((await f.call('PUT', '/admin/v1/plans/pack-10', ADMIN_TOKEN, { kind: 'pack', name: '10 credits', price_cents: 1000, credits: '10', bonus_credits: '2' })).status, 200);
+    const a = await f.h.account('1');
+    const b = await f.h.account('1');
+    const ownerA = await signedIn(f.h, a.accountId, 'owner@a.test', 'owner');
+    const member = await signedIn(f.h, a.accountId, 'member@a.test', 'member');
+    const reader = await signedIn(f.h, a.accountId, 'reader@a.test', 'reader');
+    const ownerB = await signedIn(f.h, b.accountId, 'owner@b.test', 'owner');
+    const plans = await reader.call('GET', '/dashboard/api/plans');
+    assert.equal(plans.status, 200);
+    assert.equal(plans.json.payments_enabled, true);
+    assert.deepEqual(plans.json.data.map((p: any) => [p.id, p.total_credits, p.price_cents]), [['pack-10', '12', 1000]]);
+    // Members and readers cannot start a payment; nor can anyone without the CSRF token. Nothing reaches Stripe.
+    assert.equal((await reader.call('POST', '/dashboard/api/checkout', { plan_id: 'pack-10' })).status, 403);
+    assert.equal((await member.call('POST', '/dashboard/api/checkout', { plan_id: 'pack-10' })).status, 403);
+    assert.equal((await ownerA.call('POST', '/dashboard/api/checkout', { plan_id: 'pack-10' }, { csrf: false })).status, 403);
+    assert.equal(f.stripe.requests.length, 0);
+    assert.equal((await ownerA.call('POST', '/dashboard/api/checkout', { plan_id: 'nope' })).status, 404);
+    assert.equal((await ownerA.call('POST', '/dashboard/api/checkout', {})).status, 400);
+    // An account id in the body is ignored: the session's account pays and is credited.
+    const checkout = await ownerA.call('POST', '/dashboard/api/checkout', { plan_id: 'pack-10', account_id: b.accountId });
+    assert.equal(checkout.status, 201, JSON.stringify(checkout.json));
+    assert.match(checkout.json.url, /^https:\/\/checkout\.stripe\.test\//);
+    assert.equal(checkout.json.payment.account_id, a.accountId);
+    assert.equal((f.stripe.requests.at(-1)!.body.metadata as any).tollgate_account_id, a.accountId);
+    assert.equal((await f.h.balance(a.accountId)).available, 1_000_000_000_000n, 'nothing before the payment is confirmed');
+    const event = f.stripe.checkoutCompleted(checkout.json.id);
+    assert.equal((await f.deliver(event)).json.granted, true);
+    assert.equal((await f.deliver(event)).json.granted, false, 'a redelivery grants nothing more');
+    assert.equal((await ownerA.call('GET', '/dashboard/api/balance')).json.available, '13');
+    const receipts = await reader.call('GET', '/dashboard/api/receipts');
+    assert.equal(receipts.json.data.length, 1);
+    assert.deepEqual([receipts.json.data[0].kind, receipts.json.data[0].credits, receipts.json.data[0].amount], ['purchase', '12', { amount_cents: 1000, currency: 'usd' }]);
+    assert.deepEqual((await ownerB.call('GET', '/dashboard/api/receipts')).json.data, [], "B sees none of A's receipts");
+    assert.equal((await ownerB.call('GET', '/dashboard/api/balance')).json.available, '1');
+  } finally {
+    await f.close();
   }
 });
