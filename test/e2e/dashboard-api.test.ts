@@ -6,6 +6,13 @@ import { request } from 'undici';
 import { startHarness } from '../support/harness.js';
 import { DashboardClient, signedIn } from '../support/dashboard-client.js';
 import { ensureWebBuilt } from '../support/web-build.js';
+import { redemptionStoreFor } from '../../src/services/redemption/gateway-redemption.js';
+import { generateBatch } from '../../src/services/redemption/redemption-service.js';
+
+async function oneCode(h: { store: Parameters<typeof redemptionStoreFor>[0] }, amount: bigint): Promise<string> {
+  const made = await generateBatch(redemptionStoreFor(h.store), { amount, count: 1, expiresAt: null, perAccountLimit: null, grantExpiresDays: null, note: null }, Date.now());
+  return made.codes[0]!.code;
+}
 
 const TOKEN = 'admin-secret-token';
 
@@ -80,6 +87,18 @@ test('state-changing calls need the CSRF header; readers cannot write; members c
     assert.equal((await reader.call('DELETE', `/dashboard/api/keys/${a.keyId}`)).status, 403);
     assert.equal((await reader.call('PUT', '/dashboard/api/budgets', { limit: '5' })).status, 403);
     assert.equal((await reader.call('POST', '/dashboard/api/playground/chat', { model: 'gpt-4o-mini', messages: [] })).status, 403);
+    // Redeeming a code is for members and owners: a reader is refused and the code stays unused.
+    const code = await oneCode(h, 2_000_000_000_000n);
+    const refused = await reader.call('POST', '/dashboard/api/redeem', { code });
+    assert.equal(refused.status, 403);
+    assert.equal((await h.balance(a.accountId)).available, 10_000_000_000_000n, 'a refused reader added nothing');
+    assert.equal((await reader.call('GET', '/dashboard/api/receipts')).json.data.length, 0);
+    assert.equal((await owner.call('POST', '/dashboard/api/redeem', { code }, { csrf: false })).status, 403, 'redeem needs the CSRF token');
+    const redeemed = await member.call('POST', '/dashboard/api/redeem', { code });
+    assert.equal(redeemed.status, 201);
+    assert.equal(redeemed.json.available, '12');
+    assert.equal((await reader.call('GET', '/dashboard/api/receipts')).json.data[0].kind, 'redemption', 'a reader reads receipts');
+    assert.equal((await reader.call('GET', '/dashboard/api/forecast')).status, 200, 'a reader reads the forecast');
     assert.equal((await member.call('PUT', '/dashboard/api/budgets', { limit: '5' })).status, 403);
     assert.equal((await member.call('GET', '/dashboard/api/members')).status, 403);
     const made = await member.call('POST', '/dashboard/api/keys', { name: 'made by member' });
@@ -106,6 +125,11 @@ test("a member of one account can neither read nor change another account's anyt
     const ownerB = await signedIn(h, b.accountId, 'owner@b.test', 'owner');
     await h.client(b.key).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'b only' }] });
     const budgetB = await ownerB.call('PUT', '/dashboard/api/budgets', { limit: '7' });
+    const codeB = await oneCode(h, 3_000_000_000_000n);
+    assert.equal((await ownerB.call('POST', '/dashboard/api/redeem', { code: codeB })).status, 201);
+    // B's used code is, to A, just an invalid code: nothing about it leaks and A gets nothing.
+    const stolen = await ownerA.call('POST', '/dashboard/api/redeem', { code: codeB });
+    assert.deepEqual([stolen.status, stolen.json.error.code], [400, 'invalid_code']);
     const projectB = b.projectId;
     // Writes naming B's ids: all 404, and nothing of B changed.
     assert.equal((await ownerA.call('DELETE', `/dashboard/api/keys/${b.keyId}`)).status, 404);
@@ -114,6 +138,7 @@ test("a member of one account can neither read nor change another account's anyt
     assert.equal((await ownerA.call('POST', '/dashboard/api/keys', { project_id: projectB })).status, 404);
     assert.equal((await h.client(b.key).models.list()).data.length > 0, true, "B's key still works");
     assert.equal((await ownerB.call('GET', '/dashboard/api/budgets')).json.data[0].limit, '7');
+    assert.equal((await ownerB.call('GET', '/dashboard/api/receipts')).json.data.length, 1, "B's own receipt");
     // Reads: A sees only A's data on every read route.
     const reads: Record<string, (json: any) => void> = {
       '/dashboard/api/me': (j) => assert.equal(j.account_id, a.accountId),
@@ -124,6 +149,8 @@ test("a member of one account can neither read nor change another account's anyt
       '/dashboard/api/usage?group_by=key': (j) => { assert.equal(j.totals.requests, 0); assert.equal(j.series.length, 0); },
       '/dashboard/api/alerts': (j) => assert.deepEqual([j.rules.length, j.deliveries.length], [0, 0]),
       '/dashboard/api/members': (j) => assert.deepEqual(j.data.map((m: any) => m.email), ['owner@a.test']),
+      '/dashboard/api/forecast': (j) => { assert.equal(j.account_id, a.accountId); assert.equal(j.available, '10'); assert.equal(j.burn_rate_per_day, '0'); },
+      '/dashboard/api/receipts': (j) => assert.deepEqual(j.data, [], "none of B's receipts"),
     };
     for (const [path, check] of Object.entries(reads)) {
       const res = await ownerA.call('GET', path);

@@ -39,3 +39,8 @@ export function Credits(props: { value: string }) {
 export function date(iso: string | null): string {
   return iso ? iso.slice(0, 10) : '—';
 }
+
+/** Whole cents as "12.50 USD", from integers only. */
+export function money(cents: number, currency: string): string {
+  return `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')} ${currency.toUpperCase()}`;
+}

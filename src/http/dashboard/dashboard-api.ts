@@ -1,6 +1,6 @@
 // The dashboard's JSON API under /dashboard/api: session sign-in and sign-up, and the signed-in member's own
 // account only (every id in a path or body is checked against the session's account; another account's id is 404).
-// Roles: reader reads; member also manages keys and uses the playground; owner also sets budgets, lists and invites members.
+// Roles: reader reads; member also manages keys, uses the playground and redeems codes; owner also sets budgets, lists and invites members.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BUDGET_PERIODS, type BudgetPeriod } from '../../domain/budgets/period.js';
 import { issueKey } from '../../services/api-keys.js';
@@ -15,6 +15,7 @@ import { ApiError, InvalidRequestError, MethodNotAllowedError, NotFoundError } f
 import { credits, readJsonObject, str } from '../json-body.js';
 import { matchPath } from '../path-match.js';
 import { sendJson } from '../respond.js';
+import { dashboardCreditRoutes } from './dashboard-credits-api.js';
 import { playground } from './playground.js';
 
 type Params = Record<string, string>;
@@ -151,6 +152,7 @@ const routes: Array<[string, string, Handler]> = [
   ['POST', '/dashboard/api/playground/chat', async (req, res, _p, deps, ctx) => {
     await playground(req, res, deps, ctx, await requireSession(req, deps, 'member'));
   }],
+  ...dashboardCreditRoutes,
 ];
 
 export function dashboardApiRoute(method: string, path: string):

@@ -6,8 +6,7 @@ import type { GatewayDeps } from '../../services/gateway-deps.js';
 import { accountReceipts } from '../../services/receipts/account-receipts.js';
 import { receiptView } from '../../services/receipts/receipts.js';
 import { redemptionFor } from '../../services/redemption/gateway-redemption.js';
-import { CodeExpiredError, InvalidCodeError } from '../../services/redemption/redemption-errors.js';
-import { redeemCode } from '../../services/redemption/redemption-service.js';
+import { redeemForAccount } from '../../services/redemption/redeem-for-account.js';
 import { redemptionView } from '../../services/redemption/redemption-views.js';
 import type { RequestContext } from '../../services/usage-record.js';
 import type { KeyLookup } from '../../store/store.js';
@@ -21,22 +20,8 @@ type Handler = (req: IncomingMessage, res: ServerResponse, who: KeyLookup, deps:
 const routes: Record<string, [string, Handler]> = {
   '/v1/tollgate/redeem': ['POST', async (req, res, who, deps) => {
     const code = codeOf(await readJsonObject(req));
-    const { codes, throttle } = redemptionFor(deps);
-    const accountId = who.account.id;
-    const ticket = await throttle.admit(accountId, req.socket.remoteAddress ?? 'unknown', deps.now());
-    let redemption;
-    try {
-      redemption = await redeemCode({ store: deps.store, codes }, accountId, code, deps.now());
-    } catch (err) {
-      // A wrong or expired code counts as a guess; anything else (own used code, batch limit, an outage) does not.
-      if (!(err instanceof InvalidCodeError || err instanceof CodeExpiredError)) await throttle.forgive(ticket, deps.now());
-      throw err;
-    }
-    await throttle.forgive(ticket, deps.now());
-    await deps.watcher.check(); // the serving wallet sees the new grant before its next decision
-    deps.alerts.schedule(accountId);
-    const balance = await deps.wallet.balance(accountId);
-    sendJson(res, 201, redemptionView(redemption, deps.now(), balance.available));
+    const { redemption, available } = await redeemForAccount(deps, who.account.id, req.socket.remoteAddress ?? 'unknown', code);
+    sendJson(res, 201, redemptionView(redemption, deps.now(), available));
   }],
   '/v1/tollgate/receipts': ['GET', async (_req, res, who, deps) => {
     const receipts = await accountReceipts({ store: deps.store, codes: redemptionFor(deps).codes, payments: paymentAmountsFrom(deps.payments.store) }, who.account.id, deps.now());

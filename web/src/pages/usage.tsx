@@ -1,4 +1,5 @@
-// Usage over time: a stacked bar chart per day by model, project or key, with cost or tokens, and the totals.
+// Usage over time: a stacked bar chart per day by model, project or key, with cost or tokens, and the totals
+// (including the credits the response cache saved).
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from 'chart.js';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
@@ -8,8 +9,8 @@ Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, To
 
 interface Series {
   days: string[];
-  series: Array<{ name: string; cost: string[]; tokens: number[]; requests: number }>;
-  totals: { cost: string; input_tokens: number; output_tokens: number; requests: number; cache_hits: number };
+  series: Array<{ name: string; cost: string[]; tokens: number[]; requests: number; saved_cost: string }>;
+  totals: { cost: string; input_tokens: number; output_tokens: number; requests: number; cache_hits: number; saved_cost: string };
 }
 
 const COLORS = ['#2563eb', '#16a34a', '#d97706', '#db2777', '#7c3aed', '#0891b2', '#65a30d', '#dc2626'];
@@ -65,11 +66,12 @@ export function Usage() {
             <div><span class="label">Requests</span><strong data-testid="total-requests">{data.totals.requests}</strong></div>
             <div><span class="label">Input tokens</span><strong>{data.totals.input_tokens}</strong></div>
             <div><span class="label">Output tokens</span><strong>{data.totals.output_tokens}</strong></div>
-            <div><span class="label">Cache hits</span><strong>{data.totals.cache_hits}</strong></div>
+            <div><span class="label">Cache hits</span><strong data-testid="cache-hits">{data.totals.cache_hits}</strong></div>
+            <div><span class="label">Credits saved by the cache</span><strong data-testid="saved-cost"><Credits value={data.totals.saved_cost} /></strong></div>
           </div>
           <div class="table-wrap"><table>
-            <thead><tr><th>{groupBy}</th><th>Requests</th></tr></thead>
-            <tbody>{data.series.map((s) => <tr key={s.name}><td class="mono">{s.name}</td><td>{s.requests}</td></tr>)}</tbody>
+            <thead><tr><th>{groupBy}</th><th>Requests</th><th>Saved by the cache</th></tr></thead>
+            <tbody>{data.series.map((s) => <tr key={s.name}><td class="mono">{s.name}</td><td>{s.requests}</td><td><Credits value={s.saved_cost} /></td></tr>)}</tbody>
           </table></div>
         </Card>
       )}
