@@ -1,10 +1,9 @@
 // Admin API for redemption codes and receipts: generate a batch (JSON, or CSV with ?format=csv or
 // Accept: text/csv; the codes are shown this once), list batches, redeem a code for an account, read its receipts.
-import { paymentAmountsFrom } from '../../services/payments/payment-amounts.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { codesCsv } from '../../domain/redemption/csv.js';
 import type { GatewayDeps } from '../../services/gateway-deps.js';
-import { accountReceipts } from '../../services/receipts/account-receipts.js';
+import { receiptsOf } from '../../services/receipts/gateway-receipts.js';
 import { receiptView } from '../../services/receipts/receipts.js';
 import { redemptionFor } from '../../services/redemption/gateway-redemption.js';
 import { BatchRequestError, generateBatch, redeemCode } from '../../services/redemption/redemption-service.js';
@@ -60,7 +59,7 @@ export const adminRedemptionRoutes: Array<[string, string, AdminHandler]> = [
   }],
   ['GET', '/admin/v1/accounts/:id/receipts', async (_req, res, p, deps) => {
     await mustAccount(deps, p.id!);
-    const receipts = await accountReceipts({ store: deps.store, codes: redemptionFor(deps).codes, payments: paymentAmountsFrom(deps.payments.store) }, p.id!, deps.now());
+    const receipts = await receiptsOf(deps, p.id!);
     sendJson(res, 200, { object: 'list', data: receipts.map(receiptView), has_more: false });
   }],
 ];

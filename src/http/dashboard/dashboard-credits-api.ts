@@ -5,9 +5,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requireSession } from '../../services/dashboard/dashboard-auth.js';
 import type { GatewayDeps } from '../../services/gateway-deps.js';
-import { paymentAmountsFrom } from '../../services/payments/payment-amounts.js';
 import { planView } from '../../services/payments/payment-views.js';
-import { accountReceipts } from '../../services/receipts/account-receipts.js';
+import { receiptsOf } from '../../services/receipts/gateway-receipts.js';
 import { receiptView } from '../../services/receipts/receipts.js';
 import { redemptionFor } from '../../services/redemption/gateway-redemption.js';
 import { redeemForAccount } from '../../services/redemption/redeem-for-account.js';
@@ -27,7 +26,7 @@ export const dashboardCreditRoutes: Array<[string, string, Handler]> = [
   }],
   ['GET', '/dashboard/api/receipts', async (req, res, _p, deps) => {
     const s = await requireSession(req, deps, 'reader');
-    const receipts = await accountReceipts({ store: deps.store, codes: redemptionFor(deps).codes, payments: paymentAmountsFrom(deps.payments.store) }, s.member.accountId, deps.now());
+    const receipts = await receiptsOf(deps, s.member.accountId);
     sendJson(res, 200, { object: 'list', data: receipts.map(receiptView), has_more: false });
   }],
   ['POST', '/dashboard/api/redeem', async (req, res, _p, deps) => {

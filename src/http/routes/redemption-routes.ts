@@ -1,9 +1,8 @@
 // The account's own redemption and receipts endpoints (account admin key): POST /v1/tollgate/redeem and
 // GET /v1/tollgate/receipts. Not OpenAI endpoints; OpenAI has none for these.
-import { paymentAmountsFrom } from '../../services/payments/payment-amounts.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayDeps } from '../../services/gateway-deps.js';
-import { accountReceipts } from '../../services/receipts/account-receipts.js';
+import { receiptsOf } from '../../services/receipts/gateway-receipts.js';
 import { receiptView } from '../../services/receipts/receipts.js';
 import { redemptionFor } from '../../services/redemption/gateway-redemption.js';
 import { redeemForAccount } from '../../services/redemption/redeem-for-account.js';
@@ -24,7 +23,7 @@ const routes: Record<string, [string, Handler]> = {
     sendJson(res, 201, redemptionView(redemption, deps.now(), available));
   }],
   '/v1/tollgate/receipts': ['GET', async (_req, res, who, deps) => {
-    const receipts = await accountReceipts({ store: deps.store, codes: redemptionFor(deps).codes, payments: paymentAmountsFrom(deps.payments.store) }, who.account.id, deps.now());
+    const receipts = await receiptsOf(deps, who.account.id);
     sendJson(res, 200, { object: 'list', data: receipts.map(receiptView), has_more: false });
   }],
 };
