@@ -115,6 +115,7 @@ test('SIGKILL with requests in flight, then restart: open holds released as inte
       { kind: 'hang' },
       { kind: 'hang' },
     );
+    const seenBefore = s.upstream.requests.length;
     const streams = [0, 1].map((i) => openStream(serve.url, s.key, chat(`slow stream ${i}`, { stream: true }), agent));
     await Promise.all(streams.map((st) => st.firstData));
     const hanging = [0, 1].map((i) => postJson(`${serve.url}/v1`, '/chat/completions', s.key, chat(`hanging ${i}`), { dispatcher: agent })
@@ -123,6 +124,9 @@ test('SIGKILL with requests in flight, then restart: open holds released as inte
       const open = await s.store.openHolds();
       return open.length === 4 ? open : undefined;
     });
+    // A hold is written before its upstream call goes out: wait until the upstream has all four, or a scripted `hang`
+    // left unconsumed would be served to the request after the restart (seen on a loaded machine).
+    await waitFor('four upstream calls in flight', () => (s.upstream.requests.length >= seenBefore + 4 ? true : undefined));
 
     serve.child.kill('SIGKILL');
     assert.equal(await serve.exited, 'SIGKILL');
