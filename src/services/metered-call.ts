@@ -13,6 +13,7 @@ import type { KeyLookup } from '../store/store.js';
 import { passThroughHeaders, toUpstreamError } from '../upstream/upstream-client.js';
 import type { GatewayDeps } from './gateway-deps.js';
 import { forwardStream } from './metered-stream.js';
+import { afterSpend } from './after-spend.js';
 import { planRequest, type RequestPlan } from './request-plan.js';
 import { usageRecord, type RequestContext } from './usage-record.js';
 import { admitRateLimit, correctRateLimit, type RateTicket } from './rate-limit-gate.js';
@@ -81,8 +82,7 @@ function settlerFor(ctx: RequestContext, who: KeyLookup, plan: RequestPlan, deps
       requestId: ctx.requestId, accountId: who.account.id, cost, usage: usageRecord(ctx, who, plan, outcome),
     });
     correctRateLimit(deps, ticket, outcome.tokens ? outcome.tokens.inputTokens + outcome.tokens.outputTokens : 0);
-    if (cost > 0n) deps.alerts.schedule(who.account.id);
-    if (cost > 0n) deps.payments.schedule(who.account.id);
+    if (cost > 0n) afterSpend(deps, who.account.id);
     return cost;
   }) as Settler;
   settle.done = false;

@@ -7,6 +7,7 @@ import type { Pico } from '../../domain/money/pico.js';
 import { metrics } from '../../observability/metrics.js';
 import type { UsageRecord, UsageStatus } from '../../store/records.js';
 import type { GatewayDeps } from '../gateway-deps.js';
+import { afterSpend } from '../after-spend.js';
 import { BATCH_ENDPOINTS } from './batch-plan.js';
 import type { BatchRow, BatchStore } from './batch-store.js';
 import { addOutputFile, emptyBatchUsage, type BatchUsage } from './batch-usage.js';
@@ -107,7 +108,7 @@ export class BatchSettlement {
     }
     await this.store.markSettled(live.batchId, live.holdRequestId, cost, this.deps.now());
     metrics.batchSettlements.inc();
-    if (cost > 0n) this.deps.alerts.schedule(live.accountId);
+    if (cost > 0n) afterSpend(this.deps, live.accountId);
   }
 
   private async settleHold(

@@ -12,6 +12,7 @@ import { sendBytes } from '../../http/respond.js';
 import { metrics } from '../../observability/metrics.js';
 import type { KeyLookup } from '../../store/store.js';
 import type { GatewayDeps } from '../gateway-deps.js';
+import { afterSpend } from '../after-spend.js';
 import { correctRateLimit, type RateTicket } from '../rate-limit-gate.js';
 import type { RequestPlan } from '../request-plan.js';
 import { usageRecord, type RequestContext } from '../usage-record.js';
@@ -85,7 +86,7 @@ export async function serveCachedAnswer(
     });
     if (!held.ok) return false;
     await deps.wallet.settle({ requestId: ctx.requestId, accountId: who.account.id, cost, usage });
-    deps.alerts.schedule(who.account.id);
+    afterSpend(deps, who.account.id);
   }
   // The upstream processed no tokens for a hit; only the request itself counts against the rate limit.
   correctRateLimit(deps, ticket, 0);
