@@ -2,10 +2,10 @@
 // cacheability rule, key normalisation, sha256, the `x-tollgate-cache` header and an LRU get) on a chat body, next
 // to the same step with caching off for the key's scope (one Map lookup, then nothing). No HTTP, no store.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { IGNORED_FIELDS } from '../src/domain/cache/cache-key.js';
-import { canonicalJson } from '../src/domain/cache/canonical.js';
+import { canonicalForm } from '../src/domain/cache/canonical.js';
 import type { CacheSetting } from '../src/domain/cache/settings.js';
 import { silentLogger } from '../src/observability/logger.js';
 import { lookupCache } from '../src/services/cache/cache-step.js';
@@ -121,13 +121,13 @@ export async function lookupCosts(iterations: number, rounds = 3): Promise<Looku
     stored?.remember?.({ status: 200, contentType: 'application/json', stream: false, body: Buffer.alloc(600, 0x61), usage: { inputTokens: 12, cachedInputTokens: 0, outputTokens: 20, reasoningTokens: 0 } });
     if (cache.backend.kind !== 'memory') throw new Error('expected the in-process LRU');
     const best = { off: Infinity, miss: Infinity, hit: Infinity, canonical: Infinity, hash: Infinity };
-    const text = canonicalJson({ ...base, model: served.model, 'tollgate:max_output_tokens': served.maxOutputTokens }, IGNORED_FIELDS);
+    const text = canonicalForm({ ...base, model: served.model, 'tollgate:max_output_tokens': served.maxOutputTokens }, IGNORED_FIELDS);
     for (let r = 0; r < rounds; r++) {
       best.off = Math.min(best.off, await timeStep(deps, off, (i) => ({ ...base, seed: i }), iterations, 'off'));
       best.miss = Math.min(best.miss, await timeStep(deps, on, (i) => ({ ...base, seed: i }), iterations, 'miss'));
       best.hit = Math.min(best.hit, await timeStep(deps, on, () => base, iterations, 'hit'));
-      best.canonical = Math.min(best.canonical, timeSync((i) => canonicalJson({ ...base, seed: i }, IGNORED_FIELDS).length, iterations));
-      best.hash = Math.min(best.hash, timeSync(() => createHash('sha256').update(text).digest('hex').length, iterations));
+      best.canonical = Math.min(best.canonical, timeSync((i) => canonicalForm({ ...base, seed: i }, IGNORED_FIELDS).length, iterations));
+      best.hash = Math.min(best.hash, timeSync(() => hash('sha256', text, 'hex').length, iterations));
     }
     rows.push({ body: name, bodyBytes: JSON.stringify(base).length, offUs: best.off, missUs: best.miss, hitUs: best.hit,
       canonicalUs: best.canonical, hashUs: best.hash,

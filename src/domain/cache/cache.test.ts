@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalJson } from './canonical.js';
+import { canonicalForm } from './canonical.js';
 import { cacheKey } from './cache-key.js';
 import { uncacheableReason } from './cacheable.js';
 import { governingSetting, type CacheSetting } from './settings.js';
@@ -12,7 +12,7 @@ const body = (text: string) => JSON.parse(text) as Record<string, unknown>;
 test('key order and whitespace do not change the key', () => {
   const a = body('{"model":"gpt-4o-mini","temperature":0,"messages":[{"role":"user","content":"hi"}]}');
   const b = body('{\n  "messages": [ { "content": "hi", "role": "user" } ],\n  "temperature": 0.0,\n  "model": "gpt-4o-mini"\n}');
-  assert.equal(canonicalJson(a), canonicalJson(b));
+  assert.equal(canonicalForm(a), canonicalForm(b));
   assert.equal(cacheKey('acct_1', 'chat.completions', a).digest, cacheKey('acct_1', 'chat.completions', b).digest);
 });
 
@@ -34,7 +34,27 @@ test('every output-changing difference changes the key: a parameter, the model, 
 });
 
 test('canonical form is exact for nested values, strings needing escapes, and null', () => {
-  assert.equal(canonicalJson({ b: [1, { d: null, c: 'x"\n' }], a: true }), '{"a":true,"b":[1,{"c":"x\\"\\n","d":null}]}');
+  assert.equal(canonicalForm({ b: [1, { d: null, c: 'x"\n' }], a: true, e: 1.5, f: false }), '{1"at1"b[n1;{1"c3"x"\n1"dz}]1"en1.5;1"ff}');
+  assert.equal(canonicalForm({ keep: 1, user: 'u' }, new Set(['user'])), '{4"keepn1;}');
+  assert.equal(canonicalForm({ a: undefined, b: [] }), '{1"b[]}');
+  assert.equal(canonicalForm('\uD800'), `8'"\\ud800"`, 'a lone surrogate is escaped');
+});
+
+test('canonical form is injective: values that a naive concatenation would confuse all differ', () => {
+  const values: unknown[] = [
+    ['ab', 'c'], ['a', 'bc'], ['abc'], 'abc', '1"a', ['1"a'], [1, 'a'], { a: '1"b' }, { a: 1, b: 'x' }, { a: '1', b: 'x' },
+    1, '1', 'n1;', 10, [1, 0], true, 'true', 't', null, 'null', 'z', [], {}, [[]], [{}], '', [''], [[1], 2], [[1, 2]],
+    { '': '' }, { ab: 'c' }, { a: 'bc' }, '\uD800', '\uFFFD', '\uDC00\uD800', '\uD83D\uDE00', '\u00e9', 'e\u0301',
+    `"\\ud800"`, { a: { b: 1 } }, { a: { b: 1 }, c: 1 }, { 'a"': 1 }, { a: 1 }, 0.1, 1e21, -1, '-1',
+  ];
+  const forms = new Map<string, unknown>();
+  for (const v of values) {
+    const form = canonicalForm(v);
+    assert.ok(!forms.has(form), `${JSON.stringify(v)} and ${JSON.stringify(forms.get(form))} share the form ${form}`);
+    forms.set(form, v);
+  }
+  // Equal after a JSON round trip means equal form, whatever the key order or the spelling of a number.
+  assert.equal(canonicalForm(JSON.parse('{"x":[1.0,2e0],"s":"\\u00e9"}')), canonicalForm({ s: '\u00e9', x: [1, 2] }));
 });
 
 test('documented non-determinism rule: several samples at temperature ≠ 0 and conversations are not cached', () => {
