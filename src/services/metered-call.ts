@@ -14,7 +14,7 @@ import { passThroughHeaders, toUpstreamError } from '../upstream/upstream-client
 import type { GatewayDeps } from './gateway-deps.js';
 import { forwardStream } from './metered-stream.js';
 import { afterSpend } from './after-spend.js';
-import { planRequest, type RequestPlan } from './request-plan.js';
+import { completePlan, estimatedTokens, promptLengthAllowed, shapeRequest, type RequestPlan } from './request-plan.js';
 import { usageRecord, type RequestContext } from './usage-record.js';
 import { admitRateLimit, correctRateLimit, type RateTicket } from './rate-limit-gate.js';
 import { substitutionHeader } from './policies/substitution-header.js';
@@ -41,10 +41,19 @@ export async function handleMetered(
     throw new InvalidRequestError('Background responses are not supported by this gateway: their usage cannot be metered.', 'background');
   }
   const policy = await deps.policies.effective(who);
-  const plan = planRequest(endpoint, body, raw, deps.prices, deps.now(), deps.config.defaultMaxOutputTokens, policy);
-  const ticket = await admitRateLimit(deps, who, plan, res, ctx);
-  const cached = await lookupCache(deps, endpoint, req, body, who, res, plan);
-  if (cached?.hit && await serveCachedAnswer(deps, cached.hit, ctx, who, plan, ticket, res)) return;
+  const shape = shapeRequest(endpoint, body, deps.prices, deps.now(), deps.config.defaultMaxOutputTokens, policy);
+  // The cache is looked up before the prompt is tokenized: a hit needs neither the count nor the hold for it.
+  const cached = await lookupCache(deps, endpoint, req, body, who, res, shape);
+  let ticket: RateTicket | undefined;
+  // A stored answer over today's context or prompt cap (the policy changed since) is not served: the request takes
+  // the normal path, which refuses it with its own count.
+  if (cached?.hit && promptLengthAllowed(shape, policy, cached.hit.usage.inputTokens)) {
+    // A hit reaches no upstream: it counts against the rate limits as a request with no tokens.
+    ticket = await admitRateLimit(deps, who, shape, 0, res, ctx);
+    if (await serveCachedAnswer(deps, cached.hit, ctx, who, shape, ticket, res)) return;
+  }
+  const plan = completePlan(shape, body, raw, policy);
+  ticket ??= await admitRateLimit(deps, who, plan, estimatedTokens(plan), res, ctx);
 
   const held = await deps.wallet.hold({
     requestId: ctx.requestId, accountId: who.account.id, amount: plan.hold,

@@ -1,5 +1,8 @@
 // Validates a metered request body and works out what to hold for it: prompt tokens counted with the model's
 // tokenizer plus the output cap, priced. Bad input becomes a clear 400 before any credit moves.
+// Two steps, so a cache hit can be answered before the prompt is tokenized: `shapeRequest` (validation, the model
+// that serves it, its price, the output cap: everything the cache key needs) and `completePlan` (prompt tokens, the
+// context and prompt-cap checks, the hold, the body sent upstream). `planRequest` is both.
 import type { Endpoint } from '../domain/metering/endpoint.js';
 import { countPromptTokens } from '../domain/metering/prompt-tokens.js';
 import { choiceCount, requestedOutputCap } from '../domain/metering/output-cap.js';
@@ -10,8 +13,10 @@ import { InvalidRequestError, ModelNotFoundError } from '../http/errors.js';
 import type { Prices } from './prices.js';
 import { NO_POLICY, type EffectivePolicy } from '../domain/policies/policy.js';
 import { checkPromptCap, policyOutputCap, resolveModel } from './policies/apply-policy.js';
+import { MAX_TOKENS_PER_REQUEST } from './rate-limit/rate-limiter.js';
 
-export interface RequestPlan {
+/** What is known of a request before its prompt is counted. */
+export interface RequestShape {
   endpoint: Endpoint;
   /** The model that serves the request (and is priced and recorded): the client's, unless a policy substituted it. */
   model: string;
@@ -21,8 +26,14 @@ export interface RequestPlan {
   stream: boolean;
   /** The client requested for the usage chunk itself (chat/completions streams). */
   clientWantsUsage: boolean;
-  promptTokens: number;
+  /** The most the request may generate, over all its choices. */
   maxOutputTokens: number;
+  /** The output cap a policy writes into the upstream body (the client set none), if any. */
+  policyOutputCap: { field: string; value: number } | undefined;
+}
+
+export interface RequestPlan extends RequestShape {
+  promptTokens: number;
   hold: Pico;
   /**
    * The body to send upstream: the client's bytes unchanged unless usage reporting had to be switched on, or a policy
@@ -42,6 +53,14 @@ export function planRequest(
   endpoint: Endpoint, body: Record<string, unknown>, raw: Buffer, prices: Prices, now: number, defaultMaxOutput: number,
   policy: EffectivePolicy = NO_POLICY,
 ): RequestPlan {
+  return completePlan(shapeRequest(endpoint, body, prices, now, defaultMaxOutput, policy), body, raw, policy);
+}
+
+/** Validation, model (after the policy), price and output cap; no tokenizing. Throws the request's 4xx. */
+export function shapeRequest(
+  endpoint: Endpoint, body: Record<string, unknown>, prices: Prices, now: number, defaultMaxOutput: number,
+  policy: EffectivePolicy = NO_POLICY,
+): RequestShape {
   const requested = body.model;
   if (requested === undefined || requested === null || requested === '') {
     throw new InvalidRequestError('you must provide a model parameter', 'model', 'missing_required_parameter');
@@ -53,33 +72,57 @@ export function planRequest(
   const price = prices.lookup(model, now);
   if (!price) throw new ModelNotFoundError(model, 'is not available on this gateway (no price is set for it)');
 
-  const stream = body.stream === true;
-  const promptTokens = countPromptTokens(endpoint, model, body);
-  if (price.maxInputTokens !== null && promptTokens > price.maxInputTokens) {
-    throw new InvalidRequestError(
-      `This model's maximum context length is ${price.maxInputTokens} tokens. However, your request resulted in ${promptTokens} tokens. Please reduce the length of the input.`,
-      REQUIRED_INPUT[endpoint].field, 'context_length_exceeded',
-    );
-  }
-  checkPromptCap(policy, promptTokens, REQUIRED_INPUT[endpoint].field);
   const fromPolicy = policyOutputCap(policy, endpoint, body, price.maxOutputTokens);
   const cap = fromPolicy?.value ?? requestedOutputCap(endpoint, body) ?? price.maxOutputTokens ?? defaultMaxOutput;
-  const maxOutputTokens = cap * choiceCount(endpoint, body);
+  const options = body.stream_options;
+  return {
+    endpoint, model, substitutedFrom: model === requested ? null : requested, price, stream: body.stream === true,
+    clientWantsUsage: isRecord(options) && options.include_usage === true,
+    maxOutputTokens: cap * choiceCount(endpoint, body),
+    policyOutputCap: fromPolicy,
+  };
+}
+
+/** Counts the prompt, refuses one over the model's context or the policy's prompt cap, and works out the hold. */
+export function completePlan(shape: RequestShape, body: Record<string, unknown>, raw: Buffer, policy: EffectivePolicy = NO_POLICY): RequestPlan {
+  const { endpoint, model, price, stream, clientWantsUsage } = shape;
+  const promptTokens = countPromptTokens(endpoint, model, body);
+  checkPromptLength(shape, policy, promptTokens);
 
   const options = body.stream_options;
-  const clientWantsUsage = isRecord(options) && options.include_usage === true;
   const patch: Record<string, unknown> = {};
-  if (model !== requested) patch.model = model;
-  if (fromPolicy) patch[fromPolicy.field] = fromPolicy.value;
+  if (shape.substitutedFrom !== null) patch.model = model;
+  if (shape.policyOutputCap) patch[shape.policyOutputCap.field] = shape.policyOutputCap.value;
   if (stream && !clientWantsUsage && (endpoint === 'chat.completions' || endpoint === 'completions')) {
     patch.stream_options = isRecord(options) ? { ...options, include_usage: true } : { include_usage: true };
   }
   const upstreamBody = Object.keys(patch).length === 0 ? raw : Buffer.from(JSON.stringify({ ...body, ...patch }));
-  return {
-    endpoint, model, substitutedFrom: model === requested ? null : requested, price, stream, clientWantsUsage, promptTokens, maxOutputTokens,
-    hold: holdAmount(promptTokens, maxOutputTokens, price),
-    upstreamBody,
-  };
+  return { ...shape, promptTokens, hold: holdAmount(promptTokens, shape.maxOutputTokens, price), upstreamBody };
+}
+
+/** 400 context_length_exceeded when `promptTokens` is over the model's context or the policy's prompt cap. */
+export function checkPromptLength(shape: RequestShape, policy: EffectivePolicy, promptTokens: number): void {
+  const field = REQUIRED_INPUT[shape.endpoint].field;
+  const limit = shape.price.maxInputTokens;
+  if (limit !== null && promptTokens > limit) {
+    throw new InvalidRequestError(
+      `This model's maximum context length is ${limit} tokens. However, your request resulted in ${promptTokens} tokens. Please reduce the length of the input.`,
+      field, 'context_length_exceeded',
+    );
+  }
+  checkPromptCap(policy, promptTokens, field);
+}
+
+/** Whether `promptTokens` fits the model's context and the policy's prompt cap (checkPromptLength, without throwing). */
+export function promptLengthAllowed(shape: RequestShape, policy: EffectivePolicy, promptTokens: number): boolean {
+  const limit = shape.price.maxInputTokens;
+  if (limit !== null && promptTokens > limit) return false;
+  return policy.maxPromptTokens === null || promptTokens <= policy.maxPromptTokens;
+}
+
+/** The tokens a request counts against TPM before it runs, as OpenAI counts them: the prompt plus the most it may generate. */
+export function estimatedTokens(plan: RequestPlan): number {
+  return Math.min(plan.promptTokens + plan.maxOutputTokens, MAX_TOKENS_PER_REQUEST);
 }
 
 function validateShape(endpoint: Endpoint, body: Record<string, unknown>): void {

@@ -299,3 +299,59 @@ test('a cut-off stream is not stored, and the in-process cache stays under TOLLG
     await h.close();
   }
 });
+
+test('a hit counts as one request and no tokens: served with the token limit used up, refused by the request limit', async () => {
+  // The clock stands still, so no window refills during the test.
+  const now = Date.now();
+  const h = await startHarness({ now: () => now });
+  try {
+    const a = await h.account('10');
+    await enableCache(h, a);
+    await h.store.setRateLimitOverride(a.projectId, { family: 'gpt-4o-mini', rpm: 2, tpm: 100, rpd: null }, now);
+    const body = JSON.stringify({ model: 'gpt-4o-mini', messages: MESSAGES, max_tokens: 60 });
+    const first = await rawChat(h, a.key, body);
+    assert.equal(first.status, 200);
+    assert.equal(first.cache, 'miss');
+    // Another request that needs more tokens than the minute has left is refused on tokens.
+    const bigger = await rawChat(h, a.key, JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Something else.' }], max_tokens: 90 }));
+    assert.equal(bigger.status, 429);
+    assert.equal(JSON.parse(bigger.text).error.type, 'tokens');
+    // The repeated request would count ~70 tokens if it went upstream; as a hit it counts none, so it is served.
+    const hit = await rawChat(h, a.key, body);
+    assert.equal(hit.status, 200, hit.text);
+    assert.equal(hit.cache, 'hit');
+    // It did count as a request: the limit of 2 per minute is reached, and the next hit is refused.
+    const third = await rawChat(h, a.key, body);
+    assert.equal(third.status, 429);
+    assert.equal(JSON.parse(third.text).error.type, 'requests');
+    assert.equal(upstreamCalls(h), 1);
+    await assertLedgerBalances(h.store);
+    await assertNoOpenHolds(h.store);
+  } finally {
+    await h.close();
+  }
+});
+
+test('an answer stored before a lower prompt cap is not served: the request is refused with the policy 400', async () => {
+  const ADMIN = 'admin-token-cache';
+  const h = await startHarness({ env: { TOLLGATE_ADMIN_TOKEN: ADMIN } });
+  try {
+    const a = await h.account('10');
+    await enableCache(h, a);
+    const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'word '.repeat(40) }], max_tokens: 20 });
+    assert.equal((await rawChat(h, a.key, body)).cache, 'miss');
+    assert.equal((await rawChat(h, a.key, body)).cache, 'hit');
+    const put = await request(`${h.gateway.url}/admin/v1/accounts/${a.accountId}/policies`, {
+      method: 'PUT', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ scope: 'account', max_prompt_tokens: 20 }),
+    });
+    assert.equal(put.statusCode, 200, await put.body.text());
+    const refused = await rawChat(h, a.key, body);
+    assert.equal(refused.status, 400);
+    assert.equal(JSON.parse(refused.text).error.code, 'context_length_exceeded');
+    assert.equal(upstreamCalls(h), 1, 'neither served from the cache nor sent upstream');
+    await assertLedgerBalances(h.store);
+  } finally {
+    await h.close();
+  }
+});

@@ -14,7 +14,7 @@ import type { KeyLookup } from '../../store/store.js';
 import type { GatewayDeps } from '../gateway-deps.js';
 import { afterSpend } from '../after-spend.js';
 import { correctRateLimit, type RateTicket } from '../rate-limit-gate.js';
-import type { RequestPlan } from '../request-plan.js';
+import type { RequestShape } from '../request-plan.js';
 import { usageRecord, type RequestContext } from '../usage-record.js';
 
 export const CACHE_HEADER = 'x-tollgate-cache';
@@ -70,7 +70,7 @@ export async function lookupCache(
  * then refuses the request with its own message.
  */
 export async function serveCachedAnswer(
-  deps: GatewayDeps, hit: CachedAnswer, ctx: RequestContext, who: KeyLookup, plan: RequestPlan, ticket: RateTicket, res: ServerResponse,
+  deps: GatewayDeps, hit: CachedAnswer, ctx: RequestContext, who: KeyLookup, plan: RequestShape, ticket: RateTicket, res: ServerResponse,
 ): Promise<boolean> {
   const { cost, saved } = hitCharge(costOf(hit.usage, plan.price), deps.cache?.hitPercent ?? 0);
   const usage = {
