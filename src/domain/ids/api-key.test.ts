@@ -31,3 +31,12 @@ test('base62 output covers the alphabet without bias towards the first character
   assert.equal(new Set(ids).size, 1000);
   assert.deepEqual([...ids].sort(), ids, 'time-ordered');
 });
+
+test('request ids keep 64 fresh random bits each across refills of the random pool', () => {
+  // 2,000 ids cross the 512-id pool several times; the random parts (last 16 hex) never repeat, and the ids made in
+  // one millisecond are told apart by the counter, not by luck.
+  const random = Array.from({ length: 2000 }, () => newRequestId(1_700_000_000_000).slice(-16));
+  assert.equal(new Set(random).size, 2000);
+  const sameMs = Array.from({ length: 10 }, () => newRequestId(1_700_000_000_001));
+  assert.deepEqual(sameMs.map((id) => id.slice(16, 20)), ['0000', '0001', '0002', '0003', '0004', '0005', '0006', '0007', '0008', '0009']);
+});

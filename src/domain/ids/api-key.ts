@@ -1,5 +1,5 @@
 // Tollgate API keys: `tg-` + 43 base62 characters (256 bits), shown once, stored only as a SHA-256 hash.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { randomBase62 } from './ids.js';
 
 export const KEY_PREFIX = 'tg-';
@@ -9,7 +9,7 @@ export function generateApiKey(): string {
 }
 
 export function hashApiKey(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
+  return hash('sha256', secret, 'hex');
 }
 
 /** What may be shown after creation: the first and last few characters only. */
