@@ -14,13 +14,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
 import Database from 'better-sqlite3';
-import { generateApiKey, hashApiKey, redactApiKey } from '../src/domain/ids/api-key.js';
-import { setCacheSetting } from '../src/services/cache/cache-settings-service.js';
-import { SqliteCacheSettingsStore } from '../src/store/sqlite/cache-settings-store.js';
-import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { lookupCosts } from './cache-lookup-cost.js';
 import { fixedRate, type FixedRateResult } from './fixed-rate.js';
-import { prepareGatewayDb, writeBenchTierFile } from './gateway-setup.js';
+import { enableCache, prepareGatewayDb, writeBenchTierFile } from './gateway-setup.js';
 import { gatewayReadyLine, jsonReadyLine, pinSelf, REPO_ROOT, startService, type Service } from './processes.js';
 import { checkAnswer, scenarioBody, SCENARIOS, type ScenarioName } from './scenarios.js';
 import { fmt } from './stats.js';
@@ -75,7 +71,7 @@ try {
   const pin = !opt['no-pin'] && (await pinSelf(1));
   const dbPath = join(workDir, 'tollgate.db');
   const { accountId, key: onKey } = await prepareGatewayDb(dbPath);
-  const offKey = await setUpCache(dbPath, accountId);
+  const offKey = await enableCache(dbPath, accountId);
   const tiersFile = join(workDir, 'tiers.json');
   writeBenchTierFile(tiersFile);
 
@@ -188,24 +184,6 @@ try {
   clearTimeout(abort);
   for (const s of services.reverse()) await s.stop();
   rmSync(workDir, { recursive: true, force: true });
-}
-
-/** Cache on for the account (TTL 1 h), and a second key of the same project with the cache off at key scope. */
-async function setUpCache(dbPath: string, accountId: string): Promise<string> {
-  const store = new SqliteStore(dbPath);
-  try {
-    const [first] = await store.listKeys(accountId);
-    const key = generateApiKey();
-    const record = await store.createKey({
-      accountId, projectId: first!.projectId!, kind: 'project', name: 'bench-cache-off', secretHash: hashApiKey(key), redacted: redactApiKey(key),
-    }, Date.now());
-    const settings = new SqliteCacheSettingsStore(store.db);
-    await setCacheSetting(store, settings, { accountId, enabled: true, ttlSeconds: 3600 }, Date.now());
-    await setCacheSetting(store, settings, { accountId, keyId: record.id, enabled: false }, Date.now());
-    return key;
-  } finally {
-    await store.close();
-  }
 }
 
 function verify(r: CellResult): void {

@@ -7,6 +7,8 @@ import { loadConfig } from '../src/config/config.js';
 import { generateApiKey, hashApiKey, redactApiKey } from '../src/domain/ids/api-key.js';
 import { parseCredits } from '../src/domain/money/pico.js';
 import { builtinPrices } from '../src/domain/pricing/catalog.js';
+import { setCacheSetting } from '../src/services/cache/cache-settings-service.js';
+import { SqliteCacheSettingsStore } from '../src/store/sqlite/cache-settings-store.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 
 export const BENCH_GRANT_CREDITS = '1000000';
@@ -50,6 +52,27 @@ export async function prepareGatewayDb(dbPath: string): Promise<FundedKey> {
       secretHash: hashApiKey(key), redacted: redactApiKey(key),
     }, now);
     return { accountId: account.id, key };
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * The response cache on for the account (TTL 1 h), and a second key of the same project with the cache off at key
+ * scope; returns that key.
+ */
+export async function enableCache(dbPath: string, accountId: string): Promise<string> {
+  const store = new SqliteStore(dbPath);
+  try {
+    const [first] = await store.listKeys(accountId);
+    const key = generateApiKey();
+    const record = await store.createKey({
+      accountId, projectId: first!.projectId!, kind: 'project', name: 'bench-cache-off', secretHash: hashApiKey(key), redacted: redactApiKey(key),
+    }, Date.now());
+    const settings = new SqliteCacheSettingsStore(store.db);
+    await setCacheSetting(store, settings, { accountId, enabled: true, ttlSeconds: 3600 }, Date.now());
+    await setCacheSetting(store, settings, { accountId, keyId: record.id, enabled: false }, Date.now());
+    return key;
   } finally {
     await store.close();
   }

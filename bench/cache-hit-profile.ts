@@ -1,0 +1,94 @@
+// Where a cache hit's time goes inside the gateway: one `tollgate serve` (SQLite, cache on for the account, free
+// hits) under --cpu-prof, fed the same request at a fixed rate so every answer is a hit, then the CPU profile of the
+// measured window summarised (self time by function and area, inclusive time of Tollgate's functions) and divided
+// by the number of hits: µs of gateway CPU per hit. Standalone, bounded in time, 127.0.0.1 only.
+// Run: node --import tsx bench/cache-hit-profile.ts [--scenario json|stream] [--rate 300] [--warmup 2] [--duration 10] [--top 25]
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fixedRate } from './fixed-rate.js';
+import { enableCache, prepareGatewayDb, writeBenchTierFile } from './gateway-setup.js';
+import { gatewayReadyLine, jsonReadyLine, pinSelf, startService, type Service } from './processes.js';
+import { renderProfileSummary, summarizeProfile, type CpuProfile } from './profile-summary.js';
+import { checkAnswer, scenarioBody, SCENARIOS, type ScenarioName } from './scenarios.js';
+import { fmt } from './stats.js';
+
+const { values: opt } = parseArgs({
+  options: {
+    scenario: { type: 'string', default: 'json' }, rate: { type: 'string', default: '300' },
+    warmup: { type: 'string', default: '2' }, duration: { type: 'string', default: '10' }, top: { type: 'string', default: '25' },
+  },
+});
+const scenario = opt.scenario as ScenarioName;
+if (!SCENARIOS.includes(scenario)) throw new Error(`--scenario must be one of ${SCENARIOS.join(', ')}`);
+const RATE = Number(opt.rate);
+const WARMUP_S = Number(opt.warmup);
+const DURATION_S = Number(opt.duration);
+const UPSTREAM_KEY = 'sk-bench-upstream';
+const DEADLINE_MS = 60_000 + (WARMUP_S + DURATION_S) * 1000;
+
+const workDir = mkdtempSync(join(tmpdir(), 'tollgate-hit-profile-'));
+const services: Service[] = [];
+const abort = setTimeout(() => {
+  console.error('cache-hit-profile: past its deadline; stopping');
+  void Promise.all(services.map((s) => s.stop())).finally(() => process.exit(2));
+}, DEADLINE_MS);
+abort.unref();
+
+try {
+  const pin = await pinSelf(1);
+  const dbPath = join(workDir, 'tollgate.db');
+  const { accountId, key } = await prepareGatewayDb(dbPath);
+  await enableCache(dbPath, accountId);
+  const tiersFile = join(workDir, 'tiers.json');
+  writeBenchTierFile(tiersFile);
+  const upstream = await startService({
+    name: 'fake upstream', cpu: pin ? 1 : undefined, readyLine: jsonReadyLine,
+    nodeArgs: ['--import', 'tsx', 'bench/counting-upstream.ts', '--api-key', UPSTREAM_KEY],
+  });
+  services.push(upstream);
+  const profileDir = join(workDir, 'profile');
+  const gateway = await startService({
+    name: 'tollgate serve', cpu: pin ? 0 : undefined, readyLine: gatewayReadyLine,
+    nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir, '--import', 'tsx', 'src/cli/entry.ts', 'serve', '--port', '0'],
+    env: {
+      TOLLGATE_DB: dbPath, OPENAI_BASE_URL: upstream.url, OPENAI_API_KEY: UPSTREAM_KEY, TOLLGATE_SIGNUP_CREDITS: '0',
+      TOLLGATE_HOST: '127.0.0.1', TOLLGATE_CONFIG: '', DATABASE_URL: '', REDIS_URL: '', TOLLGATE_TIERS_FILE: tiersFile,
+      TOLLGATE_CACHE_HIT_PERCENT: '0',
+    },
+  });
+  services.push(gateway);
+  const url = `${gateway.url}/v1/chat/completions`;
+  const authorization = `Bearer ${key}`;
+  const body = scenarioBody(scenario);
+  for (let i = 0; i < 2; i++) {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body });
+    checkAnswer(scenario, res.status, await res.text());
+    if (i === 1 && res.headers.get('x-tollgate-cache') !== 'hit') throw new Error('the repeated request was not a hit');
+  }
+  let hits = 0;
+  let fromUs = 0;
+  let toUs = 0;
+  // Warm-up first (not profiled), then the measured window, whose bounds are taken on the profile's clock.
+  await fixedRate({ url, authorization, body, rate: RATE, warmupS: 0, durationS: WARMUP_S });
+  fromUs = Number(process.hrtime.bigint() / 1000n);
+  const fixed = await fixedRate({
+    url, authorization, body, rate: RATE, warmupS: 0, durationS: DURATION_S,
+    onAnswer: (_status, h) => { if (h['x-tollgate-cache'] === 'hit') hits++; },
+  });
+  toUs = Number(process.hrtime.bigint() / 1000n);
+  for (const s of services.splice(0).reverse()) await s.stop();
+  if (hits !== fixed.ok || fixed.errors > 0) throw new Error(`expected only hits: ${hits} hits of ${fixed.ok} ok, ${fixed.errors} errors`);
+  const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+  if (file === undefined) throw new Error(`no .cpuprofile written in ${profileDir}`);
+  const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile;
+  const summary = summarizeProfile(profile, { fromUs, toUs, top: Number(opt.top) });
+  console.log(`cache hits, ${scenario}, ${RATE} req/s for ${DURATION_S} s: p50 ${fmt(fixed.p50Ms, 3)} ms, p99 ${fmt(fixed.p99Ms, 3)} ms, ${fmt(hits)} hits`);
+  console.log(`gateway CPU per hit: ${fmt((summary.busyMs * 1000) / hits, 1)} µs (busy ${fmt(summary.busyMs, 0)} ms over ${fmt(hits)} hits)\n`);
+  console.log(renderProfileSummary(summary, `tollgate serve, cache hits (${scenario})`));
+} finally {
+  clearTimeout(abort);
+  for (const s of services.reverse()) await s.stop();
+  rmSync(workDir, { recursive: true, force: true });
+}
