@@ -170,7 +170,7 @@ try {
   }
   out.push(`\nHits recorded in the gateway's usage_records (cache_hit = 1): ${fmt(hitsRecorded)}, hits served (preflight, warm-up and measured): ${fmt(hitsSent)}.`);
   out.push(`\n### The cache step on a miss, in process (LRU backend, 1,001 entries stored), µs per request\n`);
-  out.push('| body | JSON bytes | cache off for the scope | cache on, miss | **added by the lookup** (goal ≤ 30 µs) | of which building the canonical JSON | of which sha256 of it | cache on, hit (lookup only) |');
+  out.push('| body | JSON bytes | cache off for the scope | cache on, miss | **added by the lookup** (goal ≤ 30 µs) | of which the canonical form | of which sha256 of it | cache on, hit (lookup only) |');
   out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const c of costs) {
     const added = c.missUs - c.offUs;

@@ -13,12 +13,14 @@ test('key order and whitespace do not change the key', () => {
   const a = body('{"model":"gpt-4o-mini","temperature":0,"messages":[{"role":"user","content":"hi"}]}');
   const b = body('{\n  "messages": [ { "content": "hi", "role": "user" } ],\n  "temperature": 0.0,\n  "model": "gpt-4o-mini"\n}');
   assert.equal(canonicalForm(a), canonicalForm(b));
-  assert.equal(cacheKey('acct_1', 'chat.completions', a).digest, cacheKey('acct_1', 'chat.completions', b).digest);
+  const served = { model: 'gpt-4o-mini', maxOutputTokens: 100 };
+  assert.equal(cacheKey('acct_1', 'chat.completions', served, a).digest, cacheKey('acct_1', 'chat.completions', served, b).digest);
 });
 
 test('every output-changing difference changes the key: a parameter, the model, array order, the endpoint, the account', () => {
   const base = { model: 'gpt-4o-mini', temperature: 0, messages: [{ role: 'user', content: 'hi' }] };
-  const k = (acct: string, b: Record<string, unknown>, ep: 'chat.completions' | 'completions' = 'chat.completions') => cacheKey(acct, ep, b).digest;
+  const served = { model: 'gpt-4o-mini', maxOutputTokens: 100 };
+  const k = (acct: string, b: Record<string, unknown>, ep: 'chat.completions' | 'completions' = 'chat.completions', as = served) => cacheKey(acct, ep, as, b).digest;
   const ref = k('acct_1', base);
   assert.notEqual(k('acct_1', { ...base, temperature: 0.5 }), ref);
   assert.notEqual(k('acct_1', { ...base, model: 'gpt-4o' }), ref);
@@ -29,6 +31,8 @@ test('every output-changing difference changes the key: a parameter, the model, 
     k('acct_1', { ...base, messages: [{ role: 'user', content: 'hi' }, { role: 'system', content: 'x' }] }));
   assert.notEqual(k('acct_1', base, 'completions'), ref);
   assert.notEqual(k('acct_2', base), ref, 'the account is part of the key');
+  assert.notEqual(k('acct_1', base, 'chat.completions', { ...served, model: 'gpt-4.1-mini' }), ref, 'so is the model that serves it');
+  assert.notEqual(k('acct_1', base, 'chat.completions', { ...served, maxOutputTokens: 99 }), ref, 'and the output cap sent upstream');
   // Fields that do not change the answer are left out.
   assert.equal(k('acct_1', { ...base, user: 'end-user-7', metadata: { a: '1' } }), ref);
 });

@@ -2,7 +2,7 @@
 // without the upstream, and hand the miss path a `remember` that stores a completed 2xx answer.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CachedAnswer } from '../../domain/cache/cached-answer.js';
-import { cacheKey, storageKey } from '../../domain/cache/cache-key.js';
+import { cacheKey, storageKey, type ServedAs } from '../../domain/cache/cache-key.js';
 import { uncacheableReason } from '../../domain/cache/cacheable.js';
 import { hitCharge } from '../../domain/cache/hit-price.js';
 import type { Endpoint } from '../../domain/metering/endpoint.js';
@@ -35,7 +35,7 @@ type Directive = 'use' | 'refresh' | 'no-store';
  */
 export async function lookupCache(
   deps: GatewayDeps, endpoint: Endpoint, req: IncomingMessage, body: Record<string, unknown>, who: KeyLookup, res: ServerResponse,
-  served: { model: string; maxOutputTokens: number },
+  served: ServedAs,
 ): Promise<CacheLookup | undefined> {
   const cache = deps.cache;
   const setting = cache?.settingFor(who);
@@ -45,8 +45,7 @@ export async function lookupCache(
   if (directive === 'no-store' || uncacheableReason(endpoint, body)) return undefined;
   // The model that serves the request and the output cap sent upstream are part of the key too: a request policy
   // (substitution, default output cap) can change either without the client's body changing.
-  const keyed = { ...body, model: served.model, 'tollgate:max_output_tokens': served.maxOutputTokens };
-  const key = storageKey(cache.prefix, cacheKey(who.account.id, endpoint, keyed));
+  const key = storageKey(cache.prefix, cacheKey(who.account.id, endpoint, served, body));
   const ttlMs = setting.ttlSeconds * 1000;
   let hit: CachedAnswer | undefined;
   if (directive === 'use') {
