@@ -3,11 +3,13 @@
 // measured window summarised (self time by function and area, inclusive time of Tollgate's functions) and divided
 // by the number of hits: µs of gateway CPU per hit. Standalone, bounded in time, 127.0.0.1 only.
 // Run: node --import tsx bench/cache-hit-profile.ts [--scenario json|stream] [--rate 300] [--warmup 2] [--duration 10] [--top 25]
+//        [--client raw|undici] [--latency-only] (no profiler) [--gateway-core 0|1]
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fixedRate } from './fixed-rate.js';
+import { rawFixedRate } from './raw-fixed-rate.js';
 import { enableCache, prepareGatewayDb, writeBenchTierFile } from './gateway-setup.js';
 import { gatewayReadyLine, jsonReadyLine, pinSelf, startService, type Service } from './processes.js';
 import { renderProfileSummary, summarizeProfile, type CpuProfile } from './profile-summary.js';
@@ -18,6 +20,7 @@ const { values: opt } = parseArgs({
   options: {
     scenario: { type: 'string', default: 'json' }, rate: { type: 'string', default: '300' },
     warmup: { type: 'string', default: '2' }, duration: { type: 'string', default: '10' }, top: { type: 'string', default: '25' },
+    client: { type: 'string', default: 'raw' }, 'latency-only': { type: 'boolean', default: false }, 'gateway-core': { type: 'string', default: '0' },
   },
 });
 const scenario = opt.scenario as ScenarioName;
@@ -26,6 +29,8 @@ const RATE = Number(opt.rate);
 const WARMUP_S = Number(opt.warmup);
 const DURATION_S = Number(opt.duration);
 const UPSTREAM_KEY = 'sk-bench-upstream';
+const load = opt.client === 'undici' ? fixedRate : rawFixedRate;
+const GATEWAY_CORE = Number(opt['gateway-core']);
 const DEADLINE_MS = 60_000 + (WARMUP_S + DURATION_S) * 1000;
 
 const workDir = mkdtempSync(join(tmpdir(), 'tollgate-hit-profile-'));
@@ -50,8 +55,8 @@ try {
   services.push(upstream);
   const profileDir = join(workDir, 'profile');
   const gateway = await startService({
-    name: 'tollgate serve', cpu: pin ? 0 : undefined, readyLine: gatewayReadyLine,
-    nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir, '--import', 'tsx', 'src/cli/entry.ts', 'serve', '--port', '0'],
+    name: 'tollgate serve', cpu: pin ? GATEWAY_CORE : undefined, readyLine: gatewayReadyLine,
+    nodeArgs: [...(!opt['latency-only'] ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), '--import', 'tsx', 'src/cli/entry.ts', 'serve', '--port', '0'],
     env: {
       TOLLGATE_DB: dbPath, OPENAI_BASE_URL: upstream.url, OPENAI_API_KEY: UPSTREAM_KEY, TOLLGATE_SIGNUP_CREDITS: '0',
       TOLLGATE_HOST: '127.0.0.1', TOLLGATE_CONFIG: '', DATABASE_URL: '', REDIS_URL: '', TOLLGATE_TIERS_FILE: tiersFile,
@@ -71,22 +76,24 @@ try {
   let fromUs = 0;
   let toUs = 0;
   // Warm-up first (not profiled), then the measured window, whose bounds are taken on the profile's clock.
-  await fixedRate({ url, authorization, body, rate: RATE, warmupS: 0, durationS: WARMUP_S });
+  await load({ url, authorization, body, rate: RATE, warmupS: 0, durationS: WARMUP_S });
   fromUs = Number(process.hrtime.bigint() / 1000n);
-  const fixed = await fixedRate({
+  const fixed = await load({
     url, authorization, body, rate: RATE, warmupS: 0, durationS: DURATION_S,
     onAnswer: (_status, h) => { if (h['x-tollgate-cache'] === 'hit') hits++; },
   });
   toUs = Number(process.hrtime.bigint() / 1000n);
   for (const s of services.splice(0).reverse()) await s.stop();
   if (hits !== fixed.ok || fixed.errors > 0) throw new Error(`expected only hits: ${hits} hits of ${fixed.ok} ok, ${fixed.errors} errors`);
-  const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
-  if (file === undefined) throw new Error(`no .cpuprofile written in ${profileDir}`);
-  const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile;
-  const summary = summarizeProfile(profile, { fromUs, toUs, top: Number(opt.top) });
-  console.log(`cache hits, ${scenario}, ${RATE} req/s for ${DURATION_S} s: p50 ${fmt(fixed.p50Ms, 3)} ms, p99 ${fmt(fixed.p99Ms, 3)} ms, ${fmt(hits)} hits`);
-  console.log(`gateway CPU per hit: ${fmt((summary.busyMs * 1000) / hits, 1)} µs (busy ${fmt(summary.busyMs, 0)} ms over ${fmt(hits)} hits)\n`);
-  console.log(renderProfileSummary(summary, `tollgate serve, cache hits (${scenario})`));
+  console.log(`cache hits, ${scenario}, ${RATE} req/s for ${DURATION_S} s (${opt.client} client, gateway on core ${GATEWAY_CORE}): p50 ${fmt(fixed.p50Ms, 3)} ms, p99 ${fmt(fixed.p99Ms, 3)} ms, ${fmt(hits)} hits`);
+  if (!opt['latency-only']) {
+    const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+    if (file === undefined) throw new Error(`no .cpuprofile written in ${profileDir}`);
+    const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile;
+    const summary = summarizeProfile(profile, { fromUs, toUs, top: Number(opt.top) });
+    console.log(`gateway CPU per hit: ${fmt((summary.busyMs * 1000) / hits, 1)} µs (busy ${fmt(summary.busyMs, 0)} ms over ${fmt(hits)} hits)\n`);
+    console.log(renderProfileSummary(summary, `tollgate serve, cache hits (${scenario})`));
+  }
 } finally {
   clearTimeout(abort);
   for (const s of services.reverse()) await s.stop();
