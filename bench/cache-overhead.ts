@@ -5,7 +5,8 @@
 //    (a key with the cache off, and `x-tollgate-cache: skip` with it on) and the upstream directly. Every hit is
 //    checked by its `x-tollgate-cache: hit` header, and the upstream's request count must not move in a hit window.
 // 2. In process: µs per request of the cache step on a miss, with caching on and off (cache-lookup-cost.ts).
-// Run: node --import tsx bench/cache-overhead.ts [--rate 300] [--warmup 2] [--duration 10] [--repeat 2] [--iterations 50000] [--no-pin]
+// Run: node --import tsx bench/cache-overhead.ts [--rate 300] [--hit-rates 1000] [--warmup 2] [--duration 10] [--repeat 2]
+//        [--iterations 50000] [--client raw|undici] [--no-pin]
 // Each scenario's four cells run --repeat times in turn; per cell the round with the lowest p50 is reported (other
 // processes on a shared machine can only slow a round down), and every round's p50 is listed.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { execFileSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { lookupCosts } from './cache-lookup-cost.js';
 import { fixedRate, type FixedRateResult } from './fixed-rate.js';
+import { rawFixedRate } from './raw-fixed-rate.js';
 import { enableCache, prepareGatewayDb, writeBenchTierFile } from './gateway-setup.js';
 import { gatewayReadyLine, jsonReadyLine, pinSelf, REPO_ROOT, startService, type Service } from './processes.js';
 import { checkAnswer, scenarioBody, SCENARIOS, type ScenarioName } from './scenarios.js';
@@ -25,19 +27,26 @@ const { values: opt } = parseArgs({
   options: {
     rate: { type: 'string', default: '300' }, warmup: { type: 'string', default: '2' }, duration: { type: 'string', default: '10' },
     iterations: { type: 'string', default: '50000' }, repeat: { type: 'string', default: '2' }, 'no-pin': { type: 'boolean', default: false },
+    client: { type: 'string', default: 'raw' }, 'hit-rates': { type: 'string', default: '1000' },
   },
 });
 const RATE = Number(opt.rate);
+// The hit and the floor are also measured at these rates (a busier gateway has warm caches; see bench/README.md).
+const HIT_RATES = (opt['hit-rates'] ?? '').split(',').map(Number).filter((r) => Number.isFinite(r) && r > 0 && r !== RATE);
+if (opt.client !== 'raw' && opt.client !== 'undici') throw new Error('--client must be raw or undici');
+const load = opt.client === 'raw' ? rawFixedRate : fixedRate;
 const WARMUP_S = Number(opt.warmup);
 const DURATION_S = Number(opt.duration);
 const ITERATIONS = Number(opt.iterations);
 const REPEAT = Math.max(1, Number(opt.repeat));
 const UPSTREAM_KEY = 'sk-bench-upstream';
-// Everything (start-up, 4 cells × 2 scenarios, the in-process part) must end well within this, or the run aborts.
-const DEADLINE_MS = 60_000 + 8 * REPEAT * (WARMUP_S + DURATION_S + 5) * 1000 + ITERATIONS * 0.02;
+// Everything (start-up, the cells of both scenarios, the in-process part) must end well within this, or the run aborts.
+const CELLS_PER_SCENARIO = 5 + 2 * HIT_RATES.length;
+const DEADLINE_MS = 60_000 + 2 * CELLS_PER_SCENARIO * REPEAT * (WARMUP_S + DURATION_S + 5) * 1000 + ITERATIONS * 0.02;
 
-type Cell = 'upstream' | 'off' | 'skip' | 'hit';
+type Cell = 'floor' | 'upstream' | 'off' | 'skip' | 'hit';
 const CELL_LABELS: Record<Cell, string> = {
+  floor: 'minimal Node HTTP server on the gateway\'s core (floor)',
   upstream: 'fake upstream (direct)',
   off: 'Tollgate, cache off for the key (miss, no cache step)',
   skip: 'Tollgate, cache on, `x-tollgate-cache: skip` (miss + store)',
@@ -46,6 +55,7 @@ const CELL_LABELS: Record<Cell, string> = {
 
 interface CellResult {
   cell: Cell;
+  rate: number;
   scenario: ScenarioName;
   fixed: FixedRateResult;
   /** `x-tollgate-cache` values of the measured answers. */
@@ -80,6 +90,10 @@ try {
     nodeArgs: ['--import', 'tsx', 'bench/counting-upstream.ts', '--api-key', UPSTREAM_KEY],
   });
   services.push(upstream);
+  const floor = await startService({
+    name: 'minimal server', cpu: pin ? 0 : undefined, readyLine: jsonReadyLine, nodeArgs: ['--import', 'tsx', 'bench/minimal-server.ts'],
+  });
+  services.push(floor);
   const countUrl = readyField(upstream.output(), 'countUrl');
   const upstreamCount = async () => ((await (await fetch(countUrl)).json()) as { requests: number }).requests;
   const gateway = await startService({
@@ -93,24 +107,29 @@ try {
   });
   services.push(gateway);
   const gatewayChat = `${gateway.url}/v1/chat/completions`;
-  console.log(`cache-overhead: ${RATE} req/s, ${WARMUP_S} s warm-up + ${DURATION_S} s measured per cell; pinned: ${pin ? 'gateway core 0, upstream + generator core 1' : 'no'}`);
+  console.log(`cache-overhead: ${RATE} req/s (hits and floor also at ${HIT_RATES.join(', ') || 'no other rate'}), ${WARMUP_S} s warm-up + ${DURATION_S} s measured per cell, ${opt.client} client; pinned: ${pin ? 'gateway and minimal server core 0, upstream + generator core 1' : 'no'}`);
   console.log(`load average before: ${load0.map((l) => l.toFixed(2)).join(' ')} (${cpus().length} cores)`);
 
   const results: CellResult[] = [];
   let hitsSent = 0;
   for (const scenario of SCENARIOS) {
     const body = scenarioBody(scenario);
-    const cells: Array<{ cell: Cell; url: string; authorization: string; headers?: Record<string, string> }> = [
-      { cell: 'upstream', url: `${upstream.url}/chat/completions`, authorization: `Bearer ${UPSTREAM_KEY}` },
-      { cell: 'off', url: gatewayChat, authorization: `Bearer ${offKey}` },
-      { cell: 'skip', url: gatewayChat, authorization: `Bearer ${onKey}`, headers: { 'x-tollgate-cache': 'skip' } },
-      { cell: 'hit', url: gatewayChat, authorization: `Bearer ${onKey}` },
+    const cells: Array<{ cell: Cell; rate: number; url: string; authorization: string; headers?: Record<string, string> }> = [
+      { cell: 'floor', rate: RATE, url: `${floor.url}/chat/completions`, authorization: 'Bearer none' },
+      { cell: 'upstream', rate: RATE, url: `${upstream.url}/chat/completions`, authorization: `Bearer ${UPSTREAM_KEY}` },
+      { cell: 'off', rate: RATE, url: gatewayChat, authorization: `Bearer ${offKey}` },
+      { cell: 'skip', rate: RATE, url: gatewayChat, authorization: `Bearer ${onKey}`, headers: { 'x-tollgate-cache': 'skip' } },
+      { cell: 'hit', rate: RATE, url: gatewayChat, authorization: `Bearer ${onKey}` },
+      ...HIT_RATES.flatMap((rate) => [
+        { cell: 'floor' as const, rate, url: `${floor.url}/chat/completions`, authorization: 'Bearer none' },
+        { cell: 'hit' as const, rate, url: gatewayChat, authorization: `Bearer ${onKey}` },
+      ]),
     ];
-    const rounds = new Map<Cell, CellResult[]>();
+    const rounds = new Map<string, CellResult[]>();
     for (let round = 0; round < REPEAT; round++) for (const c of cells) {
       // Preflight: a complete answer, and (for the hit cell) the answer stored, then served as a hit.
       const first = await send(c.url, c.authorization, body, c.headers);
-      checkAnswer(scenario, first.status, first.body);
+      if (c.cell !== 'floor') checkAnswer(scenario, first.status, first.body);
       if (c.cell === 'hit') {
         if (first.cache === 'hit') hitsSent++;
         const again = await send(c.url, c.authorization, body);
@@ -121,8 +140,8 @@ try {
       }
       const headers: Record<string, number> = {};
       const before = await upstreamCount();
-      const fixed = await fixedRate({
-        url: c.url, authorization: c.authorization, body, rate: RATE, warmupS: WARMUP_S, durationS: DURATION_S,
+      const fixed = await load({
+        url: c.url, authorization: c.authorization, body, rate: c.rate, warmupS: WARMUP_S, durationS: DURATION_S,
         ...(c.headers ? { headers: c.headers } : {}),
         onAnswer: (_status, h) => {
           const v = String(h['x-tollgate-cache'] ?? '(none)');
@@ -130,14 +149,14 @@ try {
         },
       });
       const upstreamRequests = (await upstreamCount()) - before;
-      if (c.cell === 'hit') hitsSent += Math.round((WARMUP_S + DURATION_S) * RATE);
-      const result: CellResult = { cell: c.cell, scenario, fixed, headers, upstreamRequests, roundP50s: [] };
+      if (c.cell === 'hit') hitsSent += Math.round((WARMUP_S + DURATION_S) * c.rate);
+      const result: CellResult = { cell: c.cell, rate: c.rate, scenario, fixed, headers, upstreamRequests, roundP50s: [] };
       verify(result);
-      rounds.set(c.cell, [...(rounds.get(c.cell) ?? []), result]);
-      console.log(`  ${scenario} ${c.cell} round ${round + 1}: p50 ${fmt(fixed.p50Ms, 3)} ms, p99 ${fmt(fixed.p99Ms, 3)} ms, ${fixed.ok}/${fixed.sent} ok, upstream +${upstreamRequests}`);
+      rounds.set(`${c.cell}@${c.rate}`, [...(rounds.get(`${c.cell}@${c.rate}`) ?? []), result]);
+      console.log(`  ${scenario} ${c.cell} @ ${c.rate}/s round ${round + 1}: p50 ${fmt(fixed.p50Ms, 3)} ms, p99 ${fmt(fixed.p99Ms, 3)} ms, ${fixed.ok}/${fixed.sent} ok, upstream +${upstreamRequests}`);
     }
     for (const c of cells) {
-      const all = rounds.get(c.cell)!;
+      const all = rounds.get(`${c.cell}@${c.rate}`)!;
       const best = all.reduce((a, b) => (b.fixed.p50Ms < a.fixed.p50Ms ? b : a));
       results.push({ ...best, roundP50s: all.map((r) => r.fixed.p50Ms) });
     }
@@ -154,19 +173,27 @@ try {
   const out: string[] = [];
   out.push(`\n## Response cache (issue 5): ${new Date(started).toISOString()}, commit ${commit()}`);
   out.push(`load average (1/5/15 min): before ${fmtLoad(load0)}, after the HTTP part ${fmtLoad(load1)}, at the end ${fmtLoad(load2)}; ${cpus().length} cores\n`);
-  out.push(`### Through the gateway, ${RATE} req/s open loop, ${DURATION_S} s measured after ${WARMUP_S} s warm-up, best of ${REPEAT} rounds by p50\n`);
-  out.push('| scenario | target | ok / sent | p50 ms | p99 ms | TTFB p50 ms | x-tollgate-cache | upstream requests in the cell | p50 of each round |');
-  out.push('| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | --- |');
+  out.push(`### Through the gateway, open loop (${opt.client} client), ${DURATION_S} s measured after ${WARMUP_S} s warm-up, best of ${REPEAT} rounds by p50\n`);
+  out.push('| scenario | target | req/s | ok / sent | p50 ms | p99 ms | TTFB p50 ms | x-tollgate-cache | upstream requests in the cell | p50 of each round |');
+  out.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |');
   for (const r of results) {
     const h = Object.entries(r.headers).map(([k, n]) => `${k}: ${fmt(n)}`).join(', ');
-    out.push(`| ${r.scenario} | ${CELL_LABELS[r.cell]} | ${fmt(r.fixed.ok)} / ${fmt(r.fixed.sent)} | ${fmt(r.fixed.p50Ms, 3)} | ${fmt(r.fixed.p99Ms, 3)} | ${fmt(r.fixed.ttfbP50Ms, 3)} | ${h} | ${fmt(r.upstreamRequests)} | ${r.roundP50s.map((p) => fmt(p, 3)).join(' · ')} |`);
+    out.push(`| ${r.scenario} | ${CELL_LABELS[r.cell]} | ${fmt(r.rate)} | ${fmt(r.fixed.ok)} / ${fmt(r.fixed.sent)} | ${fmt(r.fixed.p50Ms, 3)} | ${fmt(r.fixed.p99Ms, 3)} | ${fmt(r.fixed.ttfbP50Ms, 3)} | ${h} | ${fmt(r.upstreamRequests)} | ${r.roundP50s.map((p) => fmt(p, 3)).join(' · ')} |`);
   }
-  out.push('\n| scenario | hit p50 (goal ≤ 1 ms) | hit p50 / upstream p50 | hit p50 / miss p50 (cache off) | miss p50: cache skip − cache off |');
-  out.push('| --- | ---: | ---: | ---: | ---: |');
+  out.push('\n| scenario | req/s | hit p50 (goal ≤ 1 ms) | floor p50 | **hit − floor** | hit p50 / upstream p50 | hit p50 / miss p50 (cache off) | miss p50: cache skip − cache off |');
+  out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const scenario of SCENARIOS) {
-    const get = (cell: Cell) => results.find((r) => r.scenario === scenario && r.cell === cell)!.fixed;
-    const hit = get('hit').p50Ms;
-    out.push(`| ${scenario} | **${fmt(hit, 3)} ms**: ${hit <= 1 ? 'met' : 'missed'} | ${fmt(hit / get('upstream').p50Ms, 2)}× | ${fmt(hit / get('off').p50Ms, 2)}× | ${fmt((get('skip').p50Ms - get('off').p50Ms) * 1000, 0)} µs |`);
+    for (const rate of [RATE, ...HIT_RATES]) {
+      const get = (cell: Cell) => results.find((r) => r.scenario === scenario && r.cell === cell && r.rate === rate)?.fixed;
+      const hit = get('hit')!.p50Ms;
+      const floorP50 = get('floor')!.p50Ms;
+      const upstreamP50 = get('upstream')?.p50Ms;
+      const off = get('off')?.p50Ms;
+      const skip = get('skip')?.p50Ms;
+      out.push(`| ${scenario} | ${fmt(rate)} | **${fmt(hit, 3)} ms**: ${hit <= 1 ? 'met' : 'missed'} | ${fmt(floorP50, 3)} ms | ${fmt((hit - floorP50) * 1000, 0)} µs | ` +
+        `${upstreamP50 === undefined ? '–' : `${fmt(hit / upstreamP50, 2)}×`} | ${off === undefined ? '–' : `${fmt(hit / off, 2)}×`} | ` +
+        `${off === undefined || skip === undefined ? '–' : `${fmt((skip - off) * 1000, 0)} µs`} |`);
+    }
   }
   out.push(`\nHits recorded in the gateway's usage_records (cache_hit = 1): ${fmt(hitsRecorded)}, hits served (preflight, warm-up and measured): ${fmt(hitsSent)}.`);
   out.push(`\n### The cache step on a miss, in process (LRU backend, 1,001 entries stored), µs per request\n`);
@@ -188,12 +215,13 @@ try {
 
 function verify(r: CellResult): void {
   const what = `${r.scenario}/${r.cell}`;
-  const total = r.fixed.sent + Math.round(WARMUP_S * RATE);
+  const total = r.fixed.sent + Math.round(WARMUP_S * r.rate);
   if (r.fixed.errors > 0 || r.fixed.ok !== r.fixed.sent) problems.push(`${what}: ${r.fixed.errors} errors, ${r.fixed.ok}/${r.fixed.sent} ok`);
-  const expected = r.cell === 'upstream' ? '(none)' : r.cell === 'off' ? '(none)' : r.cell === 'skip' ? 'miss' : 'hit';
+  const expected = r.cell === 'floor' || r.cell === 'upstream' || r.cell === 'off' ? '(none)' : r.cell === 'skip' ? 'miss' : 'hit';
   if ((r.headers[expected] ?? 0) !== r.fixed.ok) problems.push(`${what}: expected x-tollgate-cache ${expected} on all ${r.fixed.ok} answers, got ${JSON.stringify(r.headers)}`);
   if (r.cell === 'hit' && r.upstreamRequests !== 0) problems.push(`${what}: the upstream received ${r.upstreamRequests} requests during the hit cell`);
-  if (r.cell !== 'hit' && r.upstreamRequests !== total) problems.push(`${what}: the upstream received ${r.upstreamRequests} requests, expected ${total}`);
+  if (r.cell === 'floor' && r.upstreamRequests !== 0) problems.push(`${what}: the upstream received ${r.upstreamRequests} requests during the floor cell`);
+  if (r.cell !== 'hit' && r.cell !== 'floor' && r.upstreamRequests !== total) problems.push(`${what}: the upstream received ${r.upstreamRequests} requests, expected ${total}`);
 }
 
 async function send(url: string, authorization: string, body: string, headers: Record<string, string> = {}) {
