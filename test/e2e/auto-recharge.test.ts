@@ -103,6 +103,45 @@ test('the monthly cap holds across crossings', async () => {
   }
 });
 
+test('a priced cache hit that crosses the threshold wakes auto-recharge itself, without the sweep', async () => {
+  const f = await startPaymentsFixture({ env: { TOLLGATE_CACHE_HIT_PERCENT: '100' } });
+  try {
+    const recharge = f.h.gateway.deps.payments.recharge;
+    const cache = f.h.gateway.deps.cache!;
+    const enable = async (accountId: string) => {
+      await cache.settingsStore.put({ accountId, scope: 'account', scopeId: accountId, enabled: true, ttlSeconds: 600, updatedAt: Date.now() });
+      await cache.reload();
+    };
+    const ask = (key: string) => f.h.client(key).chat.completions
+      .create({ model: 'gpt-4o-mini', max_tokens: 20, messages: [{ role: 'user', content: 'Hello there' }] }).withResponse();
+    // What this request costs (the simulator answers it the same way every time), from a throwaway account.
+    const probe = await f.h.account('1');
+    await ask(probe.key);
+    const spent = parseCredits('1') - (await f.h.balance(probe.accountId)).available;
+    assert.ok(spent > 0n);
+    // The account starts one and a half requests above the 1-cent threshold: the miss leaves it above, the hit
+    // (charged in full) takes it below.
+    const threshold = parseCredits('0.01');
+    const acct = await f.h.account(formatCredits(threshold + spent + spent / 2n));
+    await enable(acct.accountId);
+    await setRecharge(f, acct.accountId, { threshold: '0.01', amount: '5', monthly_cap: '50' });
+    await recharge.idle();
+    assert.equal((await ask(acct.key)).response.headers.get('x-tollgate-cache'), 'miss');
+    await recharge.idle();
+    assert.equal(charges(f).length, 0, 'still above the threshold after the miss');
+    const hit = await ask(acct.key);
+    assert.equal(hit.response.headers.get('x-tollgate-cache'), 'hit');
+    assert.equal(hit.response.headers.get('x-tollgate-cost'), formatCredits(spent), 'the hit is charged in full');
+    await recharge.idle();
+    assert.deepEqual(charges(f).map((c) => c.body.amount), ['500'], 'charged once, woken by the hit');
+    assert.equal((await f.h.balance(acct.accountId)).available, threshold - spent / 2n + parseCredits('5'));
+    await assertLedgerBalances(f.h.store, acct.accountId);
+    await assertNoOpenHolds(f.h.store);
+  } finally {
+    await f.close();
+  }
+});
+
 test('a declined charge alerts the account, backs off, and turns auto-recharge off after repeated failures', async () => {
   let t = Date.now();
   const f = await startPaymentsFixture({ now: () => t });
