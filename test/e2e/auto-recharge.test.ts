@@ -2,6 +2,7 @@
 // PostgreSQL, a second replica checking at the same time) charge exactly once; the monthly cap holds; a declined
 // charge alerts the account, backs off, and turns auto-recharge off after repeated failures.
 import { test } from 'node:test';
+import { toFile } from 'openai';
 import assert from 'node:assert/strict';
 import { formatCredits, parseCredits } from '../../src/domain/money/pico.js';
 import { silentLogger } from '../../src/observability/logger.js';
@@ -135,6 +136,42 @@ test('a priced cache hit that crosses the threshold wakes auto-recharge itself, 
     await recharge.idle();
     assert.deepEqual(charges(f).map((c) => c.body.amount), ['500'], 'charged once, woken by the hit');
     assert.equal((await f.h.balance(acct.accountId)).available, threshold - spent / 2n + parseCredits('5'));
+    await assertLedgerBalances(f.h.store, acct.accountId);
+    await assertNoOpenHolds(f.h.store);
+  } finally {
+    await f.close();
+  }
+});
+
+test('a settled batch that crosses the threshold wakes auto-recharge by itself, without the sweep', async () => {
+  const f = await startPaymentsFixture({ env: { TOLLGATE_BATCH_POLL_MS: '3600000' } });
+  try {
+    const recharge = f.h.gateway.deps.payments.recharge;
+    const jsonl = ['Name three rivers.', 'What is the capital of Peru?']
+      .map((content, i) => JSON.stringify({ custom_id: `r${i}`, method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o-mini', max_tokens: 50, messages: [{ role: 'user', content }] } }))
+      .join('\n');
+    const runBatch = async (key: string) => {
+      const client = f.h.client(key);
+      const file = await client.files.create({ file: await toFile(Buffer.from(jsonl), 'input.jsonl'), purpose: 'batch' });
+      const batch = await client.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+      // The simulated upstream finishes a batch by its first retrieve, which settles it.
+      assert.equal((await client.batches.retrieve(batch.id)).status, 'completed');
+    };
+    // What this batch costs at batch prices (the simulator answers it the same way every time), from a throwaway account.
+    const probe = await f.h.account('1');
+    await runBatch(probe.key);
+    const spent = parseCredits('1') - (await f.h.balance(probe.accountId)).available;
+    assert.ok(spent > 0n);
+    // Half a batch above the 1-cent threshold: holding the batch's estimate checks nothing; its settlement crosses.
+    const threshold = parseCredits('0.01');
+    const acct = await f.h.account(formatCredits(threshold + spent / 2n));
+    await setRecharge(f, acct.accountId, { threshold: '0.01', amount: '5', monthly_cap: '50' });
+    await recharge.idle();
+    assert.equal(charges(f).length, 0);
+    await runBatch(acct.key);
+    await recharge.idle();
+    assert.deepEqual(charges(f).map((c) => c.body.amount), ['500'], 'charged once, woken by the batch settlement');
+    assert.equal((await f.h.balance(acct.accountId)).available, threshold - spent + spent / 2n + parseCredits('5'));
     await assertLedgerBalances(f.h.store, acct.accountId);
     await assertNoOpenHolds(f.h.store);
   } finally {
