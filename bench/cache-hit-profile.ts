@@ -3,7 +3,7 @@
 // measured window summarised (self time by function and area, inclusive time of Tollgate's functions) and divided
 // by the number of hits: µs of gateway CPU per hit. Standalone, bounded in time, 127.0.0.1 only.
 // Run: node --import tsx bench/cache-hit-profile.ts [--scenario json|stream] [--rate 300] [--warmup 2] [--duration 10] [--top 25]
-//        [--client raw|undici] [--latency-only] (no profiler) [--gateway-core 0|1]
+//        [--client raw|undici] [--gateway dist|tsx] [--latency-only] (no profiler) [--gateway-core 0|1]
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { fixedRate } from './fixed-rate.js';
 import { rawFixedRate } from './raw-fixed-rate.js';
 import { enableCache, prepareGatewayDb, writeBenchTierFile } from './gateway-setup.js';
+import { gatewayServeArgs, parseGatewayBuild, prepareGatewayBuild } from './gateway-entry.js';
 import { gatewayReadyLine, jsonReadyLine, pinSelf, startService, type Service } from './processes.js';
 import { renderProfileSummary, summarizeProfile, type CpuProfile } from './profile-summary.js';
 import { checkAnswer, scenarioBody, SCENARIOS, type ScenarioName } from './scenarios.js';
@@ -20,7 +21,7 @@ const { values: opt } = parseArgs({
   options: {
     scenario: { type: 'string', default: 'json' }, rate: { type: 'string', default: '300' },
     warmup: { type: 'string', default: '2' }, duration: { type: 'string', default: '10' }, top: { type: 'string', default: '25' },
-    client: { type: 'string', default: 'raw' }, 'latency-only': { type: 'boolean', default: false }, 'gateway-core': { type: 'string', default: '0' },
+    client: { type: 'string', default: 'raw' }, gateway: { type: 'string', default: 'dist' }, 'latency-only': { type: 'boolean', default: false }, 'gateway-core': { type: 'string', default: '0' },
   },
 });
 const scenario = opt.scenario as ScenarioName;
@@ -29,6 +30,7 @@ const RATE = Number(opt.rate);
 const WARMUP_S = Number(opt.warmup);
 const DURATION_S = Number(opt.duration);
 const UPSTREAM_KEY = 'sk-bench-upstream';
+const GATEWAY_BUILD = parseGatewayBuild(opt.gateway);
 const load = opt.client === 'undici' ? fixedRate : rawFixedRate;
 const GATEWAY_CORE = Number(opt['gateway-core']);
 const DEADLINE_MS = 60_000 + (WARMUP_S + DURATION_S) * 1000;
@@ -42,6 +44,7 @@ const abort = setTimeout(() => {
 abort.unref();
 
 try {
+  prepareGatewayBuild(GATEWAY_BUILD);
   const pin = await pinSelf(1);
   const dbPath = join(workDir, 'tollgate.db');
   const { accountId, key } = await prepareGatewayDb(dbPath);
@@ -56,7 +59,7 @@ try {
   const profileDir = join(workDir, 'profile');
   const gateway = await startService({
     name: 'tollgate serve', cpu: pin ? GATEWAY_CORE : undefined, readyLine: gatewayReadyLine,
-    nodeArgs: [...(!opt['latency-only'] ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), '--import', 'tsx', 'src/cli/entry.ts', 'serve', '--port', '0'],
+    nodeArgs: [...(!opt['latency-only'] ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), ...gatewayServeArgs(GATEWAY_BUILD)],
     env: {
       TOLLGATE_DB: dbPath, OPENAI_BASE_URL: upstream.url, OPENAI_API_KEY: UPSTREAM_KEY, TOLLGATE_SIGNUP_CREDITS: '0',
       TOLLGATE_HOST: '127.0.0.1', TOLLGATE_CONFIG: '', DATABASE_URL: '', REDIS_URL: '', TOLLGATE_TIERS_FILE: tiersFile,
@@ -85,7 +88,7 @@ try {
   toUs = Number(process.hrtime.bigint() / 1000n);
   for (const s of services.splice(0).reverse()) await s.stop();
   if (hits !== fixed.ok || fixed.errors > 0) throw new Error(`expected only hits: ${hits} hits of ${fixed.ok} ok, ${fixed.errors} errors`);
-  console.log(`cache hits, ${scenario}, ${RATE} req/s for ${DURATION_S} s (${opt.client} client, gateway on core ${GATEWAY_CORE}): p50 ${fmt(fixed.p50Ms, 3)} ms, p99 ${fmt(fixed.p99Ms, 3)} ms, ${fmt(hits)} hits`);
+  console.log(`cache hits, ${scenario}, ${RATE} req/s for ${DURATION_S} s (${opt.client} client, gateway from ${GATEWAY_BUILD} on core ${GATEWAY_CORE}): p50 ${fmt(fixed.p50Ms, 3)} ms, p99 ${fmt(fixed.p99Ms, 3)} ms, ${fmt(hits)} hits`);
   if (!opt['latency-only']) {
     const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
     if (file === undefined) throw new Error(`no .cpuprofile written in ${profileDir}`);

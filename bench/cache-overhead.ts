@@ -6,7 +6,7 @@
 //    checked by its `x-tollgate-cache: hit` header, and the upstream's request count must not move in a hit window.
 // 2. In process: µs per request of the cache step on a miss, with caching on and off (cache-lookup-cost.ts).
 // Run: node --import tsx bench/cache-overhead.ts [--rate 300] [--hit-rates 1000] [--warmup 2] [--duration 10] [--repeat 2]
-//        [--iterations 50000] [--client raw|undici] [--no-pin]
+//        [--iterations 50000] [--client raw|undici] [--gateway dist|tsx] [--no-pin]
 // Each scenario's four cells run --repeat times in turn; per cell the round with the lowest p50 is reported (other
 // processes on a shared machine can only slow a round down), and every round's p50 is listed.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,6 +19,7 @@ import { lookupCosts } from './cache-lookup-cost.js';
 import { fixedRate, type FixedRateResult } from './fixed-rate.js';
 import { rawFixedRate } from './raw-fixed-rate.js';
 import { enableCache, prepareGatewayDb, writeBenchTierFile } from './gateway-setup.js';
+import { gatewayServeArgs, parseGatewayBuild, prepareGatewayBuild } from './gateway-entry.js';
 import { gatewayReadyLine, jsonReadyLine, pinSelf, REPO_ROOT, startService, type Service } from './processes.js';
 import { checkAnswer, scenarioBody, SCENARIOS, type ScenarioName } from './scenarios.js';
 import { fmt } from './stats.js';
@@ -27,7 +28,7 @@ const { values: opt } = parseArgs({
   options: {
     rate: { type: 'string', default: '300' }, warmup: { type: 'string', default: '2' }, duration: { type: 'string', default: '10' },
     iterations: { type: 'string', default: '50000' }, repeat: { type: 'string', default: '2' }, 'no-pin': { type: 'boolean', default: false },
-    client: { type: 'string', default: 'raw' }, 'hit-rates': { type: 'string', default: '1000' },
+    client: { type: 'string', default: 'raw' }, 'hit-rates': { type: 'string', default: '1000' }, gateway: { type: 'string', default: 'dist' },
   },
 });
 const RATE = Number(opt.rate);
@@ -40,6 +41,7 @@ const DURATION_S = Number(opt.duration);
 const ITERATIONS = Number(opt.iterations);
 const REPEAT = Math.max(1, Number(opt.repeat));
 const UPSTREAM_KEY = 'sk-bench-upstream';
+const GATEWAY_BUILD = parseGatewayBuild(opt.gateway);
 // Everything (start-up, the cells of both scenarios, the in-process part) must end well within this, or the run aborts.
 const CELLS_PER_SCENARIO = 5 + 2 * HIT_RATES.length;
 const DEADLINE_MS = 60_000 + 2 * CELLS_PER_SCENARIO * REPEAT * (WARMUP_S + DURATION_S + 5) * 1000 + ITERATIONS * 0.02;
@@ -78,6 +80,7 @@ const abort = setTimeout(() => {
 abort.unref();
 
 try {
+  prepareGatewayBuild(GATEWAY_BUILD);
   const pin = !opt['no-pin'] && (await pinSelf(1));
   const dbPath = join(workDir, 'tollgate.db');
   const { accountId, key: onKey } = await prepareGatewayDb(dbPath);
@@ -98,7 +101,7 @@ try {
   const upstreamCount = async () => ((await (await fetch(countUrl)).json()) as { requests: number }).requests;
   const gateway = await startService({
     name: 'tollgate serve', cpu: pin ? 0 : undefined, readyLine: gatewayReadyLine,
-    nodeArgs: ['--import', 'tsx', 'src/cli/entry.ts', 'serve', '--port', '0'],
+    nodeArgs: gatewayServeArgs(GATEWAY_BUILD),
     env: {
       TOLLGATE_DB: dbPath, OPENAI_BASE_URL: upstream.url, OPENAI_API_KEY: UPSTREAM_KEY, TOLLGATE_SIGNUP_CREDITS: '0',
       TOLLGATE_HOST: '127.0.0.1', TOLLGATE_CONFIG: '', DATABASE_URL: '', REDIS_URL: '', TOLLGATE_TIERS_FILE: tiersFile,
@@ -107,7 +110,7 @@ try {
   });
   services.push(gateway);
   const gatewayChat = `${gateway.url}/v1/chat/completions`;
-  console.log(`cache-overhead: ${RATE} req/s (hits and floor also at ${HIT_RATES.join(', ') || 'no other rate'}), ${WARMUP_S} s warm-up + ${DURATION_S} s measured per cell, ${opt.client} client; pinned: ${pin ? 'gateway and minimal server core 0, upstream + generator core 1' : 'no'}`);
+  console.log(`cache-overhead: ${RATE} req/s (hits and floor also at ${HIT_RATES.join(', ') || 'no other rate'}), ${WARMUP_S} s warm-up + ${DURATION_S} s measured per cell, ${opt.client} client, gateway from ${GATEWAY_BUILD === 'dist' ? 'dist/' : 'src/ through tsx'}; pinned: ${pin ? 'gateway and minimal server core 0, upstream + generator core 1' : 'no'}`);
   console.log(`load average before: ${load0.map((l) => l.toFixed(2)).join(' ')} (${cpus().length} cores)`);
 
   const results: CellResult[] = [];
@@ -173,7 +176,7 @@ try {
   const out: string[] = [];
   out.push(`\n## Response cache (issue 5): ${new Date(started).toISOString()}, commit ${commit()}`);
   out.push(`load average (1/5/15 min): before ${fmtLoad(load0)}, after the HTTP part ${fmtLoad(load1)}, at the end ${fmtLoad(load2)}; ${cpus().length} cores\n`);
-  out.push(`### Through the gateway, open loop (${opt.client} client), ${DURATION_S} s measured after ${WARMUP_S} s warm-up, best of ${REPEAT} rounds by p50\n`);
+  out.push(`### Through the gateway (run from ${GATEWAY_BUILD === 'dist' ? 'dist/' : 'src/ through tsx'}), open loop (${opt.client} client), ${DURATION_S} s measured after ${WARMUP_S} s warm-up, best of ${REPEAT} rounds by p50\n`);
   out.push('| scenario | target | req/s | ok / sent | p50 ms | p99 ms | TTFB p50 ms | x-tollgate-cache | upstream requests in the cell | p50 of each round |');
   out.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |');
   for (const r of results) {

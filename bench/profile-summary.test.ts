@@ -54,3 +54,17 @@ test('areas: packages (scoped too), Node internals, V8 pseudo-frames, repository
   assert.equal(areaOf('stringify', '', ROOT), 'V8 builtins / native');
   assert.equal(areaOf('f', 'file:///repo/src/domain/metering/sse-meter.ts', ROOT), 'src/domain/metering');
 });
+
+test('compiled frames under dist/ count as Tollgate functions too; other files do not', () => {
+  const compiled: CpuProfile = {
+    nodes: [
+      frame(1, '(root)', '', [2]),
+      frame(2, 'handle', 'file:///repo/dist/services/metered-call.js', [3], 4),
+      frame(3, 'helper', 'file:///repo/scripts/other.js', [4]),
+      frame(4, 'run', 'file:///repo/node_modules/better-sqlite3/lib/methods/run.js'),
+    ],
+    startTime: 0, endTime: 3_000, samples: [4, 3, 4], timeDeltas: [0, 1000, 1000],
+  };
+  const s = summarizeProfile(compiled, { root: ROOT });
+  assert.deepEqual(s.topInclusive.map((f) => [f.name, f.ms, f.location]), [['handle', 2, 'dist/services/metered-call.js:5']]);
+});

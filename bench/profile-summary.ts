@@ -93,8 +93,8 @@ export function summarizeProfile(profile: CpuProfile, opts: SummaryOptions = {})
     byId.set(node.id, node);
     for (const child of node.children ?? []) parent.set(child, node.id);
   }
-  const srcUrl = `${pathToFileURL(join(root, 'src')).href}/`;
-  const srcPath = `${join(root, 'src')}/`;
+  // Tollgate's own code: src/ (run through tsx) or dist/ (the compiled build).
+  const ownPrefixes = ['src', 'dist'].flatMap((dir) => [`${pathToFileURL(join(root, dir)).href}/`, `${join(root, dir)}/`]);
   const keyOf = (n: CpuProfileNode) =>
     `${n.callFrame.functionName}\u0000${n.callFrame.url}\u0000${n.callFrame.lineNumber}\u0000${n.callFrame.columnNumber}`;
   const fromUs = opts.fromUs ?? Number.NEGATIVE_INFINITY;
@@ -131,7 +131,7 @@ export function summarizeProfile(profile: CpuProfile, opts: SummaryOptions = {})
     for (let at: number | undefined = node.id; at !== undefined; at = parent.get(at)) {
       const frame = byId.get(at)!;
       const frameUrl = frame.callFrame.url;
-      if (!frameUrl.startsWith(srcUrl) && !frameUrl.startsWith(srcPath)) continue;
+      if (!ownPrefixes.some((prefix) => frameUrl.startsWith(prefix))) continue;
       const k = keyOf(frame);
       if (seen.has(k)) continue;
       seen.add(k);
