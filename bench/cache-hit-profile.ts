@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fixedRate } from './fixed-rate.js';
 import { rawFixedRate } from './raw-fixed-rate.js';
-import { enableCache, prepareGatewayDb, writeBenchTierFile } from './gateway-setup.js';
-import { gatewayServeArgs, parseGatewayBuild, prepareGatewayBuild } from './gateway-entry.js';
-import { gatewayReadyLine, jsonReadyLine, pinSelf, startService, type Service } from './processes.js';
+import { prepareCacheBenchFiles } from './gateway-setup.js';
+import { cacheBenchGateway, countingUpstream, parseGatewayBuild, prepareGatewayBuild } from './gateway-entry.js';
+import { pinSelf, startService, type Service } from './processes.js';
 import { renderProfileSummary, summarizeProfile, type CpuProfile } from './profile-summary.js';
 import { checkAnswer, scenarioBody, SCENARIOS, type ScenarioName } from './scenarios.js';
 import { fmt } from './stats.js';
@@ -46,26 +46,14 @@ abort.unref();
 try {
   prepareGatewayBuild(GATEWAY_BUILD);
   const pin = await pinSelf(1);
-  const dbPath = join(workDir, 'tollgate.db');
-  const { accountId, key } = await prepareGatewayDb(dbPath);
-  await enableCache(dbPath, accountId);
-  const tiersFile = join(workDir, 'tiers.json');
-  writeBenchTierFile(tiersFile);
-  const upstream = await startService({
-    name: 'fake upstream', cpu: pin ? 1 : undefined, readyLine: jsonReadyLine,
-    nodeArgs: ['--import', 'tsx', 'bench/counting-upstream.ts', '--api-key', UPSTREAM_KEY],
-  });
+  const { dbPath, tiersFile, key } = await prepareCacheBenchFiles(workDir);
+  const upstream = await startService(countingUpstream(pin ? 1 : undefined, UPSTREAM_KEY));
   services.push(upstream);
   const profileDir = join(workDir, 'profile');
-  const gateway = await startService({
-    name: 'tollgate serve', cpu: pin ? GATEWAY_CORE : undefined, readyLine: gatewayReadyLine,
-    nodeArgs: [...(!opt['latency-only'] ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), ...gatewayServeArgs(GATEWAY_BUILD)],
-    env: {
-      TOLLGATE_DB: dbPath, OPENAI_BASE_URL: upstream.url, OPENAI_API_KEY: UPSTREAM_KEY, TOLLGATE_SIGNUP_CREDITS: '0',
-      TOLLGATE_HOST: '127.0.0.1', TOLLGATE_CONFIG: '', DATABASE_URL: '', REDIS_URL: '', TOLLGATE_TIERS_FILE: tiersFile,
-      TOLLGATE_CACHE_HIT_PERCENT: '0',
-    },
-  });
+  const gateway = await startService(cacheBenchGateway({
+    build: GATEWAY_BUILD, dbPath, tiersFile, upstreamUrl: upstream.url, upstreamKey: UPSTREAM_KEY, cpu: pin ? GATEWAY_CORE : undefined,
+    nodeFlags: opt['latency-only'] ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir],
+  }));
   services.push(gateway);
   const url = `${gateway.url}/v1/chat/completions`;
   const authorization = `Bearer ${key}`;

@@ -18,9 +18,9 @@ import Database from 'better-sqlite3';
 import { lookupCosts } from './cache-lookup-cost.js';
 import { fixedRate, type FixedRateResult } from './fixed-rate.js';
 import { rawFixedRate } from './raw-fixed-rate.js';
-import { enableCache, prepareGatewayDb, writeBenchTierFile } from './gateway-setup.js';
-import { gatewayServeArgs, parseGatewayBuild, prepareGatewayBuild } from './gateway-entry.js';
-import { gatewayReadyLine, jsonReadyLine, pinSelf, REPO_ROOT, startService, type Service } from './processes.js';
+import { prepareCacheBenchFiles } from './gateway-setup.js';
+import { cacheBenchGateway, countingUpstream, parseGatewayBuild, prepareGatewayBuild } from './gateway-entry.js';
+import { jsonReadyLine, pinSelf, REPO_ROOT, startService, type Service } from './processes.js';
 import { checkAnswer, scenarioBody, SCENARIOS, type ScenarioName } from './scenarios.js';
 import { fmt } from './stats.js';
 
@@ -82,16 +82,8 @@ abort.unref();
 try {
   prepareGatewayBuild(GATEWAY_BUILD);
   const pin = !opt['no-pin'] && (await pinSelf(1));
-  const dbPath = join(workDir, 'tollgate.db');
-  const { accountId, key: onKey } = await prepareGatewayDb(dbPath);
-  const offKey = await enableCache(dbPath, accountId);
-  const tiersFile = join(workDir, 'tiers.json');
-  writeBenchTierFile(tiersFile);
-
-  const upstream = await startService({
-    name: 'fake upstream', cpu: pin ? 1 : undefined, readyLine: jsonReadyLine,
-    nodeArgs: ['--import', 'tsx', 'bench/counting-upstream.ts', '--api-key', UPSTREAM_KEY],
-  });
+  const { dbPath, tiersFile, key: onKey, offKey } = await prepareCacheBenchFiles(workDir);
+  const upstream = await startService(countingUpstream(pin ? 1 : undefined, UPSTREAM_KEY));
   services.push(upstream);
   const floor = await startService({
     name: 'minimal server', cpu: pin ? 0 : undefined, readyLine: jsonReadyLine, nodeArgs: ['--import', 'tsx', 'bench/minimal-server.ts'],
@@ -99,15 +91,9 @@ try {
   services.push(floor);
   const countUrl = readyField(upstream.output(), 'countUrl');
   const upstreamCount = async () => ((await (await fetch(countUrl)).json()) as { requests: number }).requests;
-  const gateway = await startService({
-    name: 'tollgate serve', cpu: pin ? 0 : undefined, readyLine: gatewayReadyLine,
-    nodeArgs: gatewayServeArgs(GATEWAY_BUILD),
-    env: {
-      TOLLGATE_DB: dbPath, OPENAI_BASE_URL: upstream.url, OPENAI_API_KEY: UPSTREAM_KEY, TOLLGATE_SIGNUP_CREDITS: '0',
-      TOLLGATE_HOST: '127.0.0.1', TOLLGATE_CONFIG: '', DATABASE_URL: '', REDIS_URL: '', TOLLGATE_TIERS_FILE: tiersFile,
-      TOLLGATE_CACHE_HIT_PERCENT: '0',
-    },
-  });
+  const gateway = await startService(cacheBenchGateway({
+    build: GATEWAY_BUILD, dbPath, tiersFile, upstreamUrl: upstream.url, upstreamKey: UPSTREAM_KEY, cpu: pin ? 0 : undefined,
+  }));
   services.push(gateway);
   const gatewayChat = `${gateway.url}/v1/chat/completions`;
   console.log(`cache-overhead: ${RATE} req/s (hits and floor also at ${HIT_RATES.join(', ') || 'no other rate'}), ${WARMUP_S} s warm-up + ${DURATION_S} s measured per cell, ${opt.client} client, gateway from ${GATEWAY_BUILD === 'dist' ? 'dist/' : 'src/ through tsx'}; pinned: ${pin ? 'gateway and minimal server core 0, upstream + generator core 1' : 'no'}`);

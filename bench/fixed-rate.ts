@@ -2,7 +2,7 @@
 // answers do, over a keep-alive undici Pool, and each one's latency and time to first body byte are recorded.
 import { Pool } from 'undici';
 import { REQUEST_TIMEOUT_MS } from './load-node.js';
-import { percentiles } from './stats.js';
+import { RunSamples, runSchedule } from './fixed-schedule.js';
 
 export interface FixedRateSpec {
   url: string;
@@ -40,13 +40,9 @@ export async function fixedRate(spec: FixedRateSpec): Promise<FixedRateResult> {
   const pool = new Pool(target.origin, { connections: spec.connections ?? 64, pipelining: 1, keepAliveTimeout: 30_000 });
   const body = Buffer.from(spec.body);
   const headers = { 'content-type': 'application/json', authorization: spec.authorization, ...spec.headers };
-  const interval = 1000 / spec.rate;
-  const total = Math.round((spec.warmupS + spec.durationS) * spec.rate);
-  const measuredFrom = Math.round(spec.warmupS * spec.rate);
-  const latencies: number[] = [];
-  const ttfbs: number[] = [];
-  const lags: number[] = [];
-  let errors = 0;
+  const { total, measuredFrom } = RunSamples.plan(spec);
+  const samples = new RunSamples();
+  const { latencies, ttfbs, lags } = samples;
   const inFlight = new Set<Promise<void>>();
 
   const fire = (index: number, scheduled: number) => {
@@ -67,43 +63,21 @@ export async function fixedRate(spec: FixedRateSpec): Promise<FixedRateResult> {
         if (!measured) return;
         spec.onAnswer?.(res.statusCode, res.headers);
         if (res.statusCode < 200 || res.statusCode >= 300) {
-          errors++;
+          samples.errors++;
           return;
         }
         latencies.push(ended - sent);
         ttfbs.push((first || ended) - sent);
       } catch {
-        if (measured) errors++;
+        if (measured) samples.errors++;
       }
     })();
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p));
   };
 
-  const start = performance.now() + 5;
-  let next = 0;
-  await new Promise<void>((resolve) => {
-    const tick = () => {
-      const now = performance.now();
-      while (next < total && start + next * interval <= now) {
-        fire(next, start + next * interval);
-        next++;
-      }
-      if (next >= total) {
-        resolve();
-        return;
-      }
-      setTimeout(tick, Math.max(0, start + next * interval - performance.now()));
-    };
-    setTimeout(tick, 5);
-  });
+  await runSchedule(spec.rate, total, (index, scheduled) => fire(index, scheduled));
   await Promise.all(inFlight);
   await pool.close();
-  const [p50 = Number.NaN, p99 = Number.NaN] = percentiles(latencies, [50, 99]);
-  const [t50 = Number.NaN, t99 = Number.NaN] = percentiles(ttfbs, [50, 99]);
-  const [lag99 = Number.NaN] = percentiles(lags, [99]);
-  return {
-    rate: spec.rate, durationS: spec.durationS, sent: total - measuredFrom, ok: latencies.length, errors,
-    p50Ms: p50, p99Ms: p99, ttfbP50Ms: t50, ttfbP99Ms: t99, lagP99Ms: lag99,
-  };
+  return samples.result(spec, total - measuredFrom);
 }

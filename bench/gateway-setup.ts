@@ -2,6 +2,7 @@
 // reached, 1,000,000 credits, one project key) and, after the run, reads back what the gateway metered, to show that
 // every answered request was charged.
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { loadConfig } from '../src/config/config.js';
 import { generateApiKey, hashApiKey, redactApiKey } from '../src/domain/ids/api-key.js';
@@ -101,4 +102,24 @@ export function meteredSummary(dbPath: string): MeteredSummary {
   } finally {
     db.close();
   }
+}
+
+export interface CacheBenchFiles {
+  dbPath: string;
+  tiersFile: string;
+  accountId: string;
+  /** A key with the cache on (the account's setting). */
+  key: string;
+  /** A key of the same project with the cache off at key scope. */
+  offKey: string;
+}
+
+/** The cache benches' SQLite file (funded account, cache on, a cache-off key) and tier ladder, in `workDir`. */
+export async function prepareCacheBenchFiles(workDir: string): Promise<CacheBenchFiles> {
+  const dbPath = join(workDir, 'tollgate.db');
+  const { accountId, key } = await prepareGatewayDb(dbPath);
+  const offKey = await enableCache(dbPath, accountId);
+  const tiersFile = join(workDir, 'tiers.json');
+  writeBenchTierFile(tiersFile);
+  return { dbPath, tiersFile, accountId, key, offKey };
 }

@@ -53,11 +53,7 @@ export class Http1ResponseParser {
       }
       case 'length': {
         if (buf.length === 0) return false;
-        const take = Math.min(buf.length, this.state.left);
-        this.body(take);
-        this.state.left -= take;
-        this.pending = buf.subarray(take);
-        if (this.state.left === 0) this.finish();
+        if (this.consume(this.state) === 0) this.finish();
         return true;
       }
       case 'chunk-size': {
@@ -71,11 +67,7 @@ export class Http1ResponseParser {
       }
       case 'chunk-data': {
         if (buf.length === 0) return false;
-        const take = Math.min(buf.length, this.state.left);
-        this.body(take);
-        this.state.left -= take;
-        this.pending = buf.subarray(take);
-        if (this.state.left === 0) this.state = { kind: 'chunk-data-end' };
+        if (this.consume(this.state) === 0) this.state = { kind: 'chunk-data-end' };
         return true;
       }
       case 'chunk-data-end': {
@@ -119,6 +111,15 @@ export class Http1ResponseParser {
       return;
     }
     this.state = { kind: 'length', left: length };
+  }
+
+  /** Takes what is pending of a body part of `state.left` bytes; returns how many are still to come. */
+  private consume(state: { left: number }): number {
+    const take = Math.min(this.pending.length, state.left);
+    this.body(take);
+    state.left -= take;
+    this.pending = this.pending.subarray(take);
+    return state.left;
   }
 
   private body(bytes: number): void {

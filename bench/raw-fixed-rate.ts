@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import type { FixedRateResult, FixedRateSpec } from './fixed-rate.js';
 import { Http1ResponseParser, type ParsedResponse } from './http1-response-parser.js';
 import { REQUEST_TIMEOUT_MS } from './load-node.js';
-import { percentiles } from './stats.js';
+import { RunSamples, runSchedule } from './fixed-schedule.js';
 
 interface Job {
   index: number;
@@ -42,13 +42,9 @@ export async function rawFixedRate(spec: FixedRateSpec): Promise<FixedRateResult
   const target = new URL(spec.url);
   if (target.protocol !== 'http:') throw new Error('rawFixedRate speaks plain HTTP/1.1 only');
   const request = requestBytes(target, spec.authorization, spec.body, spec.headers);
-  const interval = 1000 / spec.rate;
-  const total = Math.round((spec.warmupS + spec.durationS) * spec.rate);
-  const measuredFrom = Math.round(spec.warmupS * spec.rate);
-  const latencies: number[] = [];
-  const ttfbs: number[] = [];
-  const lags: number[] = [];
-  let errors = 0;
+  const { total, measuredFrom } = RunSamples.plan(spec);
+  const samples = new RunSamples();
+  const { latencies, ttfbs, lags } = samples;
   let finished = 0;
   const queue: Job[] = [];
   const idle: Connection[] = [];
@@ -58,7 +54,7 @@ export async function rawFixedRate(spec: FixedRateSpec): Promise<FixedRateResult
   const complete = (job: Job, ok: boolean, firstAt: number, endedAt: number, response?: ParsedResponse) => {
     if (job.index >= measuredFrom) {
       if (response) spec.onAnswer?.(response.status, response.headers);
-      if (!ok || !response || response.status < 200 || response.status >= 300) errors++;
+      if (!ok || !response || response.status < 200 || response.status >= 300) samples.errors++;
       else {
         latencies.push(endedAt - job.readyAt);
         ttfbs.push((firstAt || endedAt) - job.readyAt);
@@ -120,25 +116,11 @@ export async function rawFixedRate(spec: FixedRateSpec): Promise<FixedRateResult
 
   const connections = await Promise.all(Array.from({ length: spec.connections ?? 8 }, open));
   idle.push(...connections);
-  const start = performance.now() + 5;
-  let next = 0;
-  await new Promise<void>((resolve) => {
-    const tick = () => {
-      const now = performance.now();
-      while (next < total && start + next * interval <= now) {
-        const job = { index: next, scheduled: start + next * interval, readyAt: now };
-        const conn = idle.pop();
-        if (conn) send(conn, job);
-        else queue.push(job);
-        next++;
-      }
-      if (next >= total) {
-        resolve();
-        return;
-      }
-      setTimeout(tick, Math.max(0, start + next * interval - performance.now()));
-    };
-    setTimeout(tick, 5);
+  await runSchedule(spec.rate, total, (index, scheduled, now) => {
+    const job = { index, scheduled, readyAt: now };
+    const conn = idle.pop();
+    if (conn) send(conn, job);
+    else queue.push(job);
   });
   const deadline = setTimeout(() => { for (const c of connections) c.socket.destroy(); }, REQUEST_TIMEOUT_MS + 1000);
   // Requests still queued when every connection broke can never be sent: they fail.
@@ -149,11 +131,5 @@ export async function rawFixedRate(spec: FixedRateSpec): Promise<FixedRateResult
   clearTimeout(deadline);
   clearInterval(drain);
   for (const c of connections) c.socket.destroy();
-  const [p50 = Number.NaN, p99 = Number.NaN] = percentiles(latencies, [50, 99]);
-  const [t50 = Number.NaN, t99 = Number.NaN] = percentiles(ttfbs, [50, 99]);
-  const [lag99 = Number.NaN] = percentiles(lags, [99]);
-  return {
-    rate: spec.rate, durationS: spec.durationS, sent: total - measuredFrom, ok: latencies.length, errors,
-    p50Ms: p50, p99Ms: p99, ttfbP50Ms: t50, ttfbP99Ms: t99, lagP99Ms: lag99,
-  };
+  return samples.result(spec, total - measuredFrom);
 }
