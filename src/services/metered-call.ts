@@ -1,4 +1,5 @@
-// The metered request path: authenticate -> plan -> hold -> forward -> price the usage -> settle -> respond.
+// The metered request path: authenticate -> shape (validate, model, output cap) -> cache lookup (a hit is answered
+// here) -> plan (count the prompt) -> rate limit -> hold -> forward -> price the usage -> settle -> respond.
 // Every hold is settled exactly once, whatever happens after it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Endpoint } from '../domain/metering/endpoint.js';
