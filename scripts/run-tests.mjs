@@ -53,6 +53,18 @@ function run(files, env, label) {
   });
 }
 
+// The CLI tests start `tollgate` many times: compile it once here (about 2 s) so they run the JavaScript, which
+// starts in half the time of the TypeScript through tsx. Compiled from this very tree, so never stale.
+const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+const built = await new Promise((resolve) => {
+  spawn(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' }).on('close', (code) => resolve(code === 0));
+});
+if (!built) {
+  console.error('tsc -p tsconfig.build.json failed: the CLI cannot be built for the tests');
+  process.exit(1);
+}
+process.env.TOLLGATE_TEST_CLI = 'dist';
+
 const results = [];
 if (stores.includes('sqlite')) results.push(await run(all, { TOLLGATE_TEST_STORE: 'sqlite' }, 'all tests, SQLite store'));
 const e2e = all.filter((f) => f.startsWith('test/e2e/'));

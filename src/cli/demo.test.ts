@@ -6,10 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { cliCommand } from '../../test/support/cli-command.js';
 
 test('demo prints a working key and every simulated answer is marked as simulated', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-demo-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', 'demo', '--port', '0'], {
+  const child = spawn(process.execPath, [...cliCommand(), 'demo', '--port', '0'], {
     cwd: new URL('../..', import.meta.url).pathname,
     env: { ...process.env, TOLLGATE_DB: join(dir, 'demo.db'), TOLLGATE_LOG_LEVEL: 'error', OPENAI_API_KEY: '' },
     stdio: ['ignore', 'pipe', 'pipe'],

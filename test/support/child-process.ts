@@ -1,11 +1,11 @@
-// Runs the real `tollgate` CLI as a child process (TypeScript through tsx, no build needed): `serve` as a
+// Runs the real `tollgate` CLI as a child process (see cli-command.ts for which build): `serve` as a
 // long-running server whose URL is read from its 'tollgate listening' log line, and one-shot commands.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { waitFor as pollUntil } from './billing-checks.js';
+import { cliCommand } from './cli-command.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const ENTRY = 'src/cli/entry.ts';
 
 export interface ServeProcess {
   child: ChildProcess;
@@ -27,7 +27,7 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
 
 /** Starts `tollgate serve --port 0` and resolves once it logged its URL. */
 export async function startServe(env: Record<string, string>, timeoutMs = 20_000): Promise<ServeProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'serve', '--port', '0'], {
+  const child = spawn(process.execPath, [...cliCommand(), 'serve', '--port', '0'], {
     cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'ignore', 'pipe'],
   });
   const logs: Array<Record<string, unknown>> = [];
@@ -74,7 +74,7 @@ export interface CliResult {
 /** Runs one CLI command to completion. */
 export function runCli(args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
+    const child = spawn(process.execPath, [...cliCommand(), ...args], {
       cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
