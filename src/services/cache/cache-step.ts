@@ -1,5 +1,5 @@
-// The cache step of the request path (after the rate limit, before the hold): look the request up, answer a hit
-// without the upstream, and hand the miss path a `remember` that stores a completed 2xx answer.
+// The cache step of the request path (after the request is shaped, before its prompt is counted): look the request
+// up, answer a hit without the upstream, and hand the miss path a `remember` that stores a completed 2xx answer.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CachedAnswer } from '../../domain/cache/cached-answer.js';
 import { cacheKey, storageKey, type ServedAs } from '../../domain/cache/cache-key.js';
