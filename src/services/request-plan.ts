@@ -113,11 +113,15 @@ export function checkPromptLength(shape: RequestShape, policy: EffectivePolicy, 
   checkPromptCap(policy, promptTokens, field);
 }
 
-/** Whether `promptTokens` fits the model's context and the policy's prompt cap (checkPromptLength, without throwing). */
+/** Whether `promptTokens` fits the model's context and the policy's prompt cap: the same rule as checkPromptLength. */
 export function promptLengthAllowed(shape: RequestShape, policy: EffectivePolicy, promptTokens: number): boolean {
-  const limit = shape.price.maxInputTokens;
-  if (limit !== null && promptTokens > limit) return false;
-  return policy.maxPromptTokens === null || promptTokens <= policy.maxPromptTokens;
+  try {
+    checkPromptLength(shape, policy, promptTokens);
+    return true;
+  } catch (err) {
+    if (err instanceof InvalidRequestError) return false;
+    throw err;
+  }
 }
 
 /** The tokens a request counts against TPM before it runs, as OpenAI counts them: the prompt plus the most it may generate. */
